@@ -1,0 +1,44 @@
+# Timbre: `make run` starts everything, `make test` tests everything (see README.md).
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+WEIGHTS := .timbre/weights/musicnn_msd.weights.h5
+
+.PHONY: run test install weights admin manage lint format bench-classifier clean-data
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip wheel setuptools
+
+$(STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e ".[dev]"
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+# Pretrained musicnn weights: fetched once from the PyPI wheel, converted to a Keras weights file,
+# then reused offline.
+weights: $(STAMP)
+	$(PY) -m classifier.weights
+
+run: install weights
+	$(PY) -m recommender.stack run
+
+test: install weights
+	$(PY) -m recommender.stack test $(PYTEST_ARGS)
+
+admin: install
+	$(PY) -m recommender.stack exec -- $(PY) manage.py createsuperuser
+
+# Any manage.py command with the servers up: make manage ARGS="import_dataset ../music"
+manage: install
+	$(PY) -m recommender.stack exec -- $(PY) manage.py $(ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .

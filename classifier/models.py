@@ -1,0 +1,87 @@
+"""Trained model versions and the analyses they produce."""
+
+from __future__ import annotations
+
+from django.db import models
+from pgvector.django import HnswIndex, VectorField
+
+EMBEDDING_DIM = 128
+
+
+class ModelVersion(models.Model):
+    """A trained classifier: a `.keras` artifact plus what is needed to use and judge it."""
+
+    class Architecture(models.TextChoices):
+        MUSICNN = "musicnn", "musicnn (pretrained) + head"
+        SEED = "seed", "Reference CNN (from scratch)"
+
+    name = models.CharField(max_length=100, unique=True)
+    architecture = models.CharField(max_length=32, choices=Architecture.choices)
+    artifact_path = models.CharField(
+        max_length=500, help_text="The .keras file, relative to MODEL_DIR."
+    )
+    feature_params = models.JSONField(help_text="The frozen feature parameters it was trained on.")
+    class_names = models.JSONField(help_text="Genre names in the order of the model's outputs.")
+    metrics = models.JSONField(default=dict, blank=True)
+    training = models.JSONField(
+        default=dict, blank=True, help_text="Split sizes, hyper-parameters, data fingerprint."
+    )
+    is_active = models.BooleanField(default=False)
+    activated_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # Recommendations and new analyses use exactly one model at a time.
+            models.UniqueConstraint(
+                fields=["is_active"],
+                condition=models.Q(is_active=True),
+                name="model_version_single_active",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}{' (active)' if self.is_active else ''}"
+
+
+class Analysis(models.Model):
+    """What one model version heard in one song."""
+
+    song = models.ForeignKey("recommender.Song", on_delete=models.CASCADE, related_name="analyses")
+    model_version = models.ForeignKey(
+        ModelVersion, on_delete=models.CASCADE, related_name="analyses"
+    )
+    probabilities = models.JSONField(help_text="Genre name -> probability, averaged over segments.")
+    predicted_genre = models.CharField(max_length=64)
+    confidence = models.FloatField()
+    embedding = VectorField(dimensions=EMBEDDING_DIM, help_text="Unit-norm track embedding.")
+    tags = models.JSONField(
+        default=dict, blank=True, help_text="Pretrained backbone's tag scores, when it has them."
+    )
+    segment_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name_plural = "analyses"
+        constraints = [
+            # A redelivered task must not double-count a song: one row per song and model.
+            models.UniqueConstraint(
+                fields=["song", "model_version"], name="analysis_unique_song_model"
+            ),
+        ]
+        indexes = [
+            # Nearest-neighbour search by cosine distance for "similar songs".
+            HnswIndex(
+                name="analysis_embedding_hnsw",
+                fields=["embedding"],
+                m=16,
+                ef_construction=64,
+                opclasses=["vector_cosine_ops"],
+            ),
+            models.Index(fields=["model_version", "predicted_genre"], name="analysis_genre_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.song} → {self.predicted_genre} ({self.model_version.name})"

