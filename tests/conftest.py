@@ -50,6 +50,7 @@ def start_worker(*, log_path: Path) -> WorkerProcess:
     env["DB_CONN_MAX_AGE"] = "0"  # the test run truncates tables between tests
     env["MEDIA_ROOT"] = str(settings.MEDIA_ROOT)
     env["MODEL_DIR"] = str(settings.MODEL_DIR)
+    env["CACHE_DIR"] = str(settings.CACHE_DIR)
     log_file = log_path.open("wb")
     process = subprocess.Popen(
         worker_command(
@@ -100,6 +101,7 @@ def _isolated_file_storage(tmp_path_factory: pytest.TempPathFactory) -> None:
         return
     settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
     settings.MODEL_DIR = tmp_path_factory.mktemp("models")
+    settings.CACHE_DIR = tmp_path_factory.mktemp("cache")
 
 
 @pytest.fixture(scope="session")

@@ -8,55 +8,143 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('recommender', '0001_initial'),
+        ("recommender", "0001_initial"),
     ]
 
     operations = [
         # The vector type and HNSW index need the extension before any table uses them.
         pgvector.django.VectorExtension(),
         migrations.CreateModel(
-            name='ModelVersion',
+            name="ModelVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, unique=True)),
-                ('architecture', models.CharField(choices=[('musicnn', 'musicnn (pretrained) + head'), ('seed', 'Reference CNN (from scratch)')], max_length=32)),
-                ('artifact_path', models.CharField(help_text='The .keras file, relative to MODEL_DIR.', max_length=500)),
-                ('feature_params', models.JSONField(help_text='The frozen feature parameters it was trained on.')),
-                ('class_names', models.JSONField(help_text="Genre names in the order of the model's outputs.")),
-                ('metrics', models.JSONField(blank=True, default=dict)),
-                ('training', models.JSONField(blank=True, default=dict, help_text='Split sizes, hyper-parameters, data fingerprint.')),
-                ('is_active', models.BooleanField(default=False)),
-                ('activated_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, unique=True)),
+                (
+                    "architecture",
+                    models.CharField(
+                        choices=[
+                            ("musicnn", "musicnn (pretrained) + head"),
+                            ("seed", "Reference CNN (from scratch)"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                (
+                    "artifact_path",
+                    models.CharField(
+                        help_text="The .keras file, relative to MODEL_DIR.", max_length=500
+                    ),
+                ),
+                (
+                    "feature_params",
+                    models.JSONField(help_text="The frozen feature parameters it was trained on."),
+                ),
+                (
+                    "class_names",
+                    models.JSONField(help_text="Genre names in the order of the model's outputs."),
+                ),
+                ("metrics", models.JSONField(blank=True, default=dict)),
+                (
+                    "training",
+                    models.JSONField(
+                        blank=True,
+                        default=dict,
+                        help_text="Split sizes, hyper-parameters, data fingerprint.",
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=False)),
+                ("activated_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('is_active', True)), fields=('is_active',), name='model_version_single_active')],
+                "ordering": ["-created_at", "-id"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("is_active", True)),
+                        fields=("is_active",),
+                        name="model_version_single_active",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Analysis',
+            name="Analysis",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('probabilities', models.JSONField(help_text='Genre name -> probability, averaged over segments.')),
-                ('predicted_genre', models.CharField(max_length=64)),
-                ('confidence', models.FloatField()),
-                ('embedding', pgvector.django.vector.VectorField(dimensions=128, help_text='Unit-norm track embedding.')),
-                ('tags', models.JSONField(blank=True, default=dict, help_text="Pretrained backbone's tag scores, when it has them.")),
-                ('segment_count', models.PositiveIntegerField(default=0)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('song', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='analyses', to='recommender.song')),
-                ('model_version', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='analyses', to='classifier.modelversion')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "probabilities",
+                    models.JSONField(
+                        help_text="Genre name -> probability, averaged over segments."
+                    ),
+                ),
+                ("predicted_genre", models.CharField(max_length=64)),
+                ("confidence", models.FloatField()),
+                (
+                    "embedding",
+                    pgvector.django.vector.VectorField(
+                        dimensions=128, help_text="Unit-norm track embedding."
+                    ),
+                ),
+                (
+                    "tags",
+                    models.JSONField(
+                        blank=True,
+                        default=dict,
+                        help_text="Pretrained backbone's tag scores, when it has them.",
+                    ),
+                ),
+                ("segment_count", models.PositiveIntegerField(default=0)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "song",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="analyses",
+                        to="recommender.song",
+                    ),
+                ),
+                (
+                    "model_version",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="analyses",
+                        to="classifier.modelversion",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'analyses',
-                'ordering': ['-created_at'],
-                'indexes': [pgvector.django.indexes.HnswIndex(ef_construction=64, fields=['embedding'], m=16, name='analysis_embedding_hnsw', opclasses=['vector_cosine_ops']), models.Index(fields=['model_version', 'predicted_genre'], name='analysis_genre_idx')],
-                'constraints': [models.UniqueConstraint(fields=('song', 'model_version'), name='analysis_unique_song_model')],
+                "verbose_name_plural": "analyses",
+                "ordering": ["-created_at"],
+                "indexes": [
+                    pgvector.django.indexes.HnswIndex(
+                        ef_construction=64,
+                        fields=["embedding"],
+                        m=16,
+                        name="analysis_embedding_hnsw",
+                        opclasses=["vector_cosine_ops"],
+                    ),
+                    models.Index(
+                        fields=["model_version", "predicted_genre"], name="analysis_genre_idx"
+                    ),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("song", "model_version"), name="analysis_unique_song_model"
+                    )
+                ],
             },
         ),
     ]

@@ -1,0 +1,93 @@
+"""Labelled songs for training: importing a GTZAN-style folder and reading the labelled set."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.files import File
+
+from classifier.errors import InvalidAudioError
+from recommender.models import Song
+from recommender.services import genre_get_or_create, song_create
+
+
+@dataclass(frozen=True)
+class RejectedFile:
+    path: str  # relative to the imported root
+    code: str
+    message: str
+
+
+@dataclass
+class ImportReport:
+    created: Counter[str] = field(default_factory=Counter)
+    duplicates: Counter[str] = field(default_factory=Counter)
+    rejected: list[RejectedFile] = field(default_factory=list)
+
+    @property
+    def genres(self) -> list[str]:
+        return sorted(set(self.created) | set(self.duplicates))
+
+
+ProgressCallback = Callable[[int, int, str, str], None]  # (done, total, relative path, outcome)
+
+
+def dataset_files(root: Path) -> list[tuple[str, Path]]:
+    """(genre, file) pairs of a `<root>/<genre>/<file>` tree; hidden entries are ignored."""
+    if not root.is_dir():
+        raise FileNotFoundError(f"{root} is not a folder")
+    pairs = []
+    for genre_dir in sorted(p for p in root.iterdir() if p.is_dir()):
+        if genre_dir.name.startswith((".", "_")):
+            continue
+        for path in sorted(genre_dir.iterdir()):
+            if path.is_file() and not path.name.startswith("."):
+                pairs.append((genre_dir.name, path))
+    return pairs
+
+
+def dataset_import(
+    *,
+    root: Path,
+    owner: AbstractBaseUser | None = None,
+    source: str = Song.Source.DATASET,
+    synthetic: bool = False,
+    on_progress: ProgressCallback | None = None,
+) -> ImportReport:
+    """Import each file under `root/<genre>/` as a labelled song; skip known bytes."""
+    report = ImportReport()
+    pairs = dataset_files(root)
+    for done, (genre_name, path) in enumerate(pairs, start=1):
+        relative = str(path.relative_to(root))
+        genre = genre_get_or_create(name=genre_name, is_synthetic=synthetic)
+        try:
+            with path.open("rb") as handle:
+                result = song_create(
+                    owner=owner,
+                    upload=File(handle, name=path.name),
+                    original_filename=path.name,
+                    source=source,
+                    genre=genre,
+                )
+        except InvalidAudioError as error:
+            report.rejected.append(RejectedFile(relative, str(error.code), error.message))
+            outcome = f"rejected: {error.message}"
+        else:
+            if result.created:
+                report.created[genre.name] += 1
+                outcome = "imported"
+            else:
+                report.duplicates[genre.name] += 1
+                outcome = "duplicate, skipped"
+        if on_progress is not None:
+            on_progress(done, len(pairs), relative, outcome)
+    return report
+
+
+def labelled_songs() -> list[Song]:
+    """Songs with a ground-truth genre, in a stable order (training splits depend on it)."""
+    return list(Song.objects.filter(genre__isnull=False).select_related("genre").order_by("id"))

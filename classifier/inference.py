@@ -1,0 +1,124 @@
+"""Run a trained model version on audio: genre probabilities, embedding and tags for a track.
+
+A model artifact is a folder holding `model.keras` and a JSON sidecar `model.json` (class names,
+feature parameters, metrics, ...). The Keras model takes segments (n, *input_shape) and returns a
+dict with "genre" (n, C) probabilities, "embedding" (n, 128) and, for the pretrained backbone,
+"tags" (n, 50) scores.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import keras
+import numpy as np
+
+from classifier.audio import load_audio
+from classifier.features import FeatureParams, audio_segments
+from classifier.training import track_embedding
+
+MODEL_FILENAME = "model.keras"
+SIDECAR_FILENAME = "model.json"
+CONFUSION_FILENAME = "confusion.png"
+BATCH_SIZE = 32  # segments per forward pass: bounds memory for long files
+
+
+@dataclass(frozen=True)
+class TrackPrediction:
+    probabilities: dict[str, float]  # genre -> mean probability over segments
+    embedding: np.ndarray  # (128,) float32, unit norm
+    tags: dict[str, float] = field(default_factory=dict)  # pretrained tag -> mean score
+    segment_count: int = 0
+
+    @property
+    def predicted_genre(self) -> str:
+        return max(self.probabilities, key=self.probabilities.__getitem__)
+
+    @property
+    def confidence(self) -> float:
+        return self.probabilities[self.predicted_genre]
+
+
+def read_sidecar(artifact_dir: Path) -> dict[str, Any]:
+    return json.loads((artifact_dir / SIDECAR_FILENAME).read_text())
+
+
+class Predictor:
+    """A loaded model version; load once per process and reuse (loading takes seconds)."""
+
+    def __init__(
+        self,
+        model: keras.Model,
+        *,
+        class_names: list[str],
+        params: FeatureParams,
+        tag_names: list[str] | None = None,
+    ) -> None:
+        self.model = model
+        self.class_names = list(class_names)
+        self.params = params
+        self.tag_names = list(tag_names or [])
+
+    @classmethod
+    def load(cls, artifact_dir: Path) -> Predictor:
+        sidecar = read_sidecar(artifact_dir)
+        return cls.load_model_file(
+            artifact_dir / MODEL_FILENAME,
+            class_names=sidecar["class_names"],
+            params=FeatureParams.from_dict(sidecar["feature_params"]),
+            tag_names=sidecar.get("tag_names") or [],
+        )
+
+    @classmethod
+    def load_model_file(
+        cls,
+        path: Path,
+        *,
+        class_names: list[str],
+        params: FeatureParams,
+        tag_names: list[str] | None = None,
+    ) -> Predictor:
+        model = keras.saving.load_model(path, compile=False)
+        return cls(model, class_names=class_names, params=params, tag_names=tag_names)
+
+    def segment_outputs(self, segments: np.ndarray) -> dict[str, np.ndarray]:
+        """Raw per-segment outputs for segments (n, *input_shape), in batches."""
+        if len(segments) == 0:
+            raise ValueError("no segments to predict")
+        parts: dict[str, list[np.ndarray]] = {}
+        for start in range(0, len(segments), BATCH_SIZE):
+            batch = np.asarray(segments[start : start + BATCH_SIZE], dtype=np.float32)
+            outputs = self.model.predict_on_batch(batch)
+            for name, value in outputs.items():
+                parts.setdefault(name, []).append(keras.ops.convert_to_numpy(value))
+        return {name: np.concatenate(values) for name, values in parts.items()}
+
+    def predict_segments(self, segments: np.ndarray) -> TrackPrediction:
+        outputs = self.segment_outputs(segments)
+        probabilities = outputs["genre"].astype(np.float64).mean(axis=0)
+        if not np.all(np.isfinite(probabilities)):
+            raise ValueError("the model produced non-finite genre probabilities")
+        tags = {}
+        if "tags" in outputs and self.tag_names:
+            means = outputs["tags"].astype(np.float64).mean(axis=0)
+            tags = {name: round(float(v), 4) for name, v in zip(self.tag_names, means, strict=True)}
+        return TrackPrediction(
+            probabilities={
+                name: float(p) for name, p in zip(self.class_names, probabilities, strict=True)
+            },
+            embedding=track_embedding(outputs["embedding"]),
+            tags=tags,
+            segment_count=len(segments),
+        )
+
+    def segments_for_file(self, path: Path) -> np.ndarray:
+        """Decode and featurise a file with this model's own feature parameters."""
+        audio = load_audio(path, sample_rate=self.params.sample_rate)
+        return audio_segments(audio, params=self.params)
+
+    def predict_file(self, path: Path) -> TrackPrediction:
+        """Raises InvalidAudioError for files that cannot be analysed."""
+        return self.predict_segments(self.segments_for_file(path))

@@ -1,0 +1,81 @@
+"""Writes for the classifier: training runs become model versions; one version is active."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from classifier.dataset import labelled_songs
+from classifier.models import ModelVersion
+from classifier.tasks import reanalyze_library
+from classifier.trainer import LabelledSong, Log, TrainingOptions, TrainingOutcome, train
+
+
+def _new_version_name(architecture: str) -> str:
+    stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
+    name = f"{architecture}-{stamp}"
+    suffix = 1
+    while ModelVersion.objects.filter(name=name).exists():
+        suffix += 1
+        name = f"{architecture}-{stamp}-{suffix}"
+    return name
+
+
+def model_version_train(
+    *, options: TrainingOptions, activate: bool = False, log: Log = print
+) -> ModelVersion:
+    """Train on every labelled song, store the artifact under MODEL_DIR and register it."""
+    songs = [
+        LabelledSong(id=s.id, sha256=s.sha256, audio_path=Path(s.audio.path), genre=s.genre.name)
+        for s in labelled_songs()
+        if s.genre is not None
+    ]
+    name = _new_version_name(options.architecture)
+    artifact_dir = Path(settings.MODEL_DIR) / name
+    outcome = train(songs=songs, options=options, artifact_dir=artifact_dir, log=log)
+    version = model_version_register(name=name, outcome=outcome)
+    if activate:
+        model_version_activate(version=version)
+    return version
+
+
+def model_version_register(*, name: str, outcome: TrainingOutcome) -> ModelVersion:
+    sidecar = outcome.sidecar
+    return ModelVersion.objects.create(
+        name=name,
+        architecture=sidecar["architecture"],
+        artifact_path=str(outcome.artifact_dir.relative_to(Path(settings.MODEL_DIR))),
+        feature_params=sidecar["feature_params"],
+        class_names=outcome.class_names,
+        metrics=outcome.metrics.to_dict(),
+        training={
+            "split": sidecar["split"],
+            "split_sizes": sidecar["split_sizes"],
+            "data_fingerprint": sidecar["data_fingerprint"],
+            "best_epoch": sidecar["training"]["best_epoch"],
+            "epochs_run": sidecar["training"]["epochs_run"],
+            "options": sidecar["training"]["options"],
+        },
+    )
+
+
+@transaction.atomic
+def model_version_activate(*, version: ModelVersion) -> ModelVersion:
+    """Make `version` the one active model (the database allows only one)."""
+    ModelVersion.objects.select_for_update().filter(is_active=True).exclude(pk=version.pk).update(
+        is_active=False
+    )
+    version.is_active = True
+    version.activated_at = timezone.now()
+    version.save(update_fields=["is_active", "activated_at"])
+    # Songs waiting for a model, and every song the new version has not heard yet; until it has
+    # heard them all, recommendations keep using the previous version (model_version_serving).
+    transaction.on_commit(lambda: reanalyze_library.delay(version.pk))
+    return version
+
+
+def model_version_artifact_dir(version: ModelVersion) -> Path:
+    return Path(settings.MODEL_DIR) / version.artifact_path

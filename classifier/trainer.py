@@ -1,0 +1,304 @@
+"""Train a genre model on labelled songs and write it as a versioned artifact.
+
+The evaluation protocol fixes the reference design's flaws: songs (not segments) are split into
+train/validation/test, the optimiser only ever sees training songs, the best epoch is chosen on
+validation songs, and the test songs are scored once, at the end, by the saved artifact itself.
+
+Architectures:
+- "musicnn" (default): the pretrained musicnn network, frozen, computes pooled features once per
+  segment (cached on disk); the 128-d genre head is trained on them. `fine_tune` trains the whole
+  network end to end instead (for large datasets).
+- "seed": the reference CNN on 256x256 log-mel images, trained from scratch.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import keras
+import numpy as np
+
+from classifier import feature_cache
+from classifier.features import PRESETS, FeatureParams
+from classifier.inference import (
+    CONFUSION_FILENAME,
+    MODEL_FILENAME,
+    SIDECAR_FILENAME,
+    Predictor,
+)
+from classifier.nets.head import build_embedding_extractor, build_genre_head
+from classifier.nets.musicnn import MSD_TAGS, POOLED_DIM, load_musicnn_backbone
+from classifier.nets.seed import build_seed_cnn
+from classifier.training import (
+    Metrics,
+    TrainingDataError,
+    evaluate_tracks,
+    fit_classifier,
+    save_confusion_matrix_png,
+    split_by_song,
+)
+
+logger = logging.getLogger(__name__)
+
+ARCHITECTURES = ("musicnn", "seed")
+MUSICNN_BACKBONE_KEY = "msd-pooled"
+
+Log = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class LabelledSong:
+    """What training needs of a song, detached from the ORM."""
+
+    id: int
+    sha256: str
+    audio_path: Path
+    genre: str
+
+
+@dataclass(frozen=True)
+class TrainingOptions:
+    architecture: str = "musicnn"
+    epochs: int | None = None  # None: the architecture's default
+    batch_size: int = 64
+    learning_rate: float = 1e-3
+    seed: int = 0
+    fine_tune: bool = False
+    patience: int | None = None
+    validation_fraction: float = 0.15
+    test_fraction: float = 0.15
+    verbose: int = 1  # Keras progress bar per epoch
+
+    def resolved_epochs(self) -> int:
+        if self.epochs is not None:
+            return self.epochs
+        return 200 if self.architecture == "musicnn" and not self.fine_tune else 30
+
+    def resolved_patience(self) -> int:
+        if self.patience is not None:
+            return self.patience
+        return 25 if self.architecture == "musicnn" and not self.fine_tune else 6
+
+
+@dataclass
+class TrainingOutcome:
+    artifact_dir: Path
+    class_names: list[str]
+    params: FeatureParams
+    metrics: Metrics
+    sidecar: dict[str, Any] = field(default_factory=dict)
+
+
+def data_fingerprint(songs: Sequence[LabelledSong], params: FeatureParams) -> str:
+    """Identifies the labelled data and features a model was trained on."""
+    digest = hashlib.sha256(json.dumps(params.to_dict(), sort_keys=True).encode())
+    for song in sorted(songs, key=lambda s: s.sha256):
+        digest.update(f"{song.sha256}:{song.genre}\n".encode())
+    return digest.hexdigest()
+
+
+def _segments_by_song(
+    songs: Sequence[LabelledSong], params: FeatureParams, log: Log
+) -> dict[int, np.ndarray]:
+    result = {}
+    for done, song in enumerate(songs, start=1):
+        result[song.id] = feature_cache.song_segments(
+            audio_path=song.audio_path, sha256=song.sha256, params=params
+        )
+        if done % 10 == 0 or done == len(songs):
+            log(f"features: {done}/{len(songs)} songs")
+    return result
+
+
+def _backbone_features(
+    songs: Sequence[LabelledSong],
+    segments: dict[int, np.ndarray],
+    params: FeatureParams,
+    backbone: keras.Model,
+    log: Log,
+) -> dict[int, np.ndarray]:
+    result = {}
+    for done, song in enumerate(songs, start=1):
+
+        def compute(song_id: int = song.id) -> np.ndarray:
+            pooled = [
+                keras.ops.convert_to_numpy(backbone.predict_on_batch(batch)["pooled"])
+                for batch in np.array_split(segments[song_id], max(1, len(segments[song_id]) // 32))
+            ]
+            return np.concatenate(pooled)
+
+        result[song.id] = feature_cache.song_backbone_features(
+            sha256=song.sha256, params=params, backbone_key=MUSICNN_BACKBONE_KEY, compute=compute
+        )
+        if done % 10 == 0 or done == len(songs):
+            log(f"pretrained features: {done}/{len(songs)} songs")
+    return result
+
+
+def _stack(
+    ids: Sequence[int], inputs: dict[int, np.ndarray], labels: dict[int, int]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(x (n_segments, ...), y (n_segments,), song id per segment)."""
+    x = np.concatenate([inputs[i] for i in ids])
+    y = np.concatenate([np.full(len(inputs[i]), labels[i], dtype=np.int32) for i in ids])
+    owner = np.concatenate([np.full(len(inputs[i]), i, dtype=np.int64) for i in ids])
+    return x, y, owner
+
+
+def _musicnn_inference_model(backbone: keras.Model, head: keras.Model) -> keras.Model:
+    """Backbone and head as one model: segments in; genre, embedding and tags out."""
+    patches = keras.Input(shape=backbone.input_shape[1:], name="log_mel")
+    features = backbone(patches)
+    head_outputs = build_embedding_extractor(head)(features["pooled"])
+    return keras.Model(
+        patches,
+        {
+            "genre": head_outputs["genre"],
+            "embedding": head_outputs["embedding"],
+            "tags": features["tags"],
+        },
+        name="musicnn_genre",
+    )
+
+
+def train(
+    *,
+    songs: Sequence[LabelledSong],
+    options: TrainingOptions,
+    artifact_dir: Path,
+    log: Log = logger.info,
+) -> TrainingOutcome:
+    """Split, featurise, fit, evaluate once on test, save `artifact_dir/model.keras` + sidecar."""
+    if options.architecture not in ARCHITECTURES:
+        raise TrainingDataError(
+            f"Unknown architecture {options.architecture!r}; "
+            f"choose one of {', '.join(ARCHITECTURES)}."
+        )
+    if not songs:
+        raise TrainingDataError(
+            "No labelled songs to train on. Import some with `manage.py import_dataset ROOT` "
+            "(ROOT/<genre>/<file>) or create the demo library with `manage.py make_demo_library`."
+        )
+    params = PRESETS[options.architecture]
+
+    class_names = sorted({song.genre for song in songs})
+    if len(class_names) < 2:
+        raise TrainingDataError(
+            f"Only one genre ({class_names[0]!r}) is labelled; a classifier needs at least two."
+        )
+    labels = {song.id: class_names.index(song.genre) for song in songs}
+    split = split_by_song(
+        song_ids=[s.id for s in songs], labels=[s.genre for s in songs], seed=options.seed,
+        validation_fraction=options.validation_fraction, test_fraction=options.test_fraction,
+    )  # fmt: skip
+    log(
+        f"{len(songs)} songs in {len(class_names)} genres; split by song: "
+        f"{len(split.train)} train, {len(split.validation)} validation, {len(split.test)} test"
+    )
+
+    # After the data checks, so that a labelling problem is reported before a missing download.
+    backbone = load_musicnn_backbone() if options.architecture == "musicnn" else None
+    segments = _segments_by_song(songs, params, log)
+    keras.utils.set_random_seed(options.seed)
+    if backbone is not None and not options.fine_tune:
+        inputs = _backbone_features(songs, segments, params, backbone, log)
+        x_train, y_train, _ = _stack(split.train, inputs, labels)
+        x_val, y_val, _ = _stack(split.validation, inputs, labels)
+        trainable = build_genre_head(
+            input_dim=POOLED_DIM, num_classes=len(class_names), train_features=x_train
+        )
+    elif backbone is not None:
+        x_train, y_train, _ = _stack(split.train, segments, labels)
+        x_val, y_val, _ = _stack(split.validation, segments, labels)
+        train_pooled = keras.ops.convert_to_numpy(backbone.predict(x_train, verbose=0)["pooled"])
+        for layer in backbone.layers:
+            # Batch-norm statistics from a million songs beat those of a few hundred segments.
+            if isinstance(layer, keras.layers.BatchNormalization):
+                layer.trainable = False
+        head = build_genre_head(
+            input_dim=POOLED_DIM, num_classes=len(class_names), train_features=train_pooled
+        )
+        combined = _musicnn_inference_model(backbone, head)
+        trainable = keras.Model(combined.input, combined.output["genre"], name="musicnn_finetune")
+    else:
+        x_train, y_train, _ = _stack(split.train, segments, labels)
+        x_val, y_val, _ = _stack(split.validation, segments, labels)
+        trainable = build_seed_cnn(num_classes=len(class_names), input_shape=params.input_shape)
+
+    mode = " (fine-tuning the backbone)" if options.fine_tune else ""
+    log(
+        f"training {options.architecture}{mode} on {len(x_train)} segments, "
+        f"validating on {len(x_val)}"
+    )
+    fit = fit_classifier(
+        model=trainable, x_train=x_train, y_train=y_train, x_val=x_val, y_val=y_val,
+        epochs=options.resolved_epochs(), batch_size=options.batch_size,
+        learning_rate=options.learning_rate, patience=options.resolved_patience(),
+        seed=options.seed, verbose=options.verbose,
+    )  # fmt: skip
+    log(f"best epoch {fit.best_epoch} of {fit.epochs_run} (chosen on validation songs)")
+
+    if backbone is not None:
+        head_model = trainable if not options.fine_tune else head
+        inference_model = _musicnn_inference_model(backbone, head_model)
+    else:
+        inference_model = build_embedding_extractor(trainable)
+
+    artifact_dir.mkdir(parents=True, exist_ok=True)
+    inference_model.save(artifact_dir / MODEL_FILENAME)
+    tag_names = list(MSD_TAGS) if backbone is not None else []
+
+    # The test songs, once, through the saved artifact exactly as the worker will load it.
+    predictor = Predictor.load_model_file(
+        artifact_dir / MODEL_FILENAME, class_names=class_names, params=params, tag_names=tag_names
+    )
+    x_test, _, test_owner = _stack(split.test, segments, labels)
+    outputs = predictor.segment_outputs(x_test)
+    metrics = evaluate_tracks(
+        probabilities=outputs["genre"], segment_song_ids=test_owner,
+        song_labels={i: labels[i] for i in split.test}, class_names=class_names,
+    )  # fmt: skip
+    save_confusion_matrix_png(
+        matrix=np.asarray(metrics.confusion_matrix), class_names=class_names,
+        path=artifact_dir / CONFUSION_FILENAME,
+    )  # fmt: skip
+
+    sidecar = {
+        "architecture": options.architecture,
+        "class_names": class_names,
+        "feature_params": params.to_dict(),
+        "tag_names": tag_names,
+        "split": split.to_dict(),
+        "split_sizes": {
+            "train": len(split.train),
+            "validation": len(split.validation),
+            "test": len(split.test),
+        },
+        "metrics": {"test": metrics.to_dict()},
+        "training": {
+            "options": asdict(options),
+            "epochs": options.resolved_epochs(),
+            "patience": options.resolved_patience(),
+            "best_epoch": fit.best_epoch,
+            "epochs_run": fit.epochs_run,
+            "history": fit.history,
+            "segments": {"train": len(x_train), "validation": len(x_val), "test": len(x_test)},
+        },
+        "data_fingerprint": data_fingerprint(songs, params),
+        "keras_version": keras.__version__,
+        "keras_backend": keras.backend.backend(),
+        "created_at": datetime.now(UTC).isoformat(),
+    }
+    (artifact_dir / SIDECAR_FILENAME).write_text(json.dumps(sidecar, indent=2))
+    log(metrics.summary())
+    return TrainingOutcome(
+        artifact_dir=artifact_dir, class_names=class_names, params=params, metrics=metrics,
+        sidecar=sidecar,
+    )  # fmt: skip
