@@ -2,12 +2,30 @@
 
 from __future__ import annotations
 
+import hashlib
+import logging
+import os
+import re
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
+from django.core.files import File
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from recommender.models import WorkerHeartbeat
+from classifier.audio import AudioInfo, probe_audio
+from classifier.library import enqueue_analysis
+from recommender.models import Genre, Song, WorkerHeartbeat
+
+logger = logging.getLogger(__name__)
+
+_CHUNK = 1024 * 1024
 
 
 @transaction.atomic
@@ -25,3 +43,129 @@ def worker_heartbeat_record(*, hostname: str, token: str = "") -> WorkerHeartbea
         hostname=hostname, defaults={"token": token, "seen_at": timezone.now()}
     )
     return heartbeat
+
+
+def genre_get_or_create(*, name: str, is_synthetic: bool = False) -> Genre:
+    slug = re.sub(r"[^a-z0-9_-]+", "-", name.strip().lower()).strip("-")
+    if not slug:
+        raise ValueError(f"{name!r} is not a usable genre name")
+    genre, _ = Genre.objects.get_or_create(name=slug, defaults={"is_synthetic": is_synthetic})
+    return genre
+
+
+@dataclass(frozen=True)
+class SongCreateResult:
+    song: Song
+    created: bool  # False: the owner already had these exact bytes, `song` is that song
+
+
+def file_sha256(handle: IO[bytes]) -> str:
+    digest = hashlib.sha256()
+    handle.seek(0)
+    for chunk in iter(lambda: handle.read(_CHUNK), b""):
+        digest.update(chunk)
+    handle.seek(0)
+    return digest.hexdigest()
+
+
+@contextmanager
+def _local_path(upload: File) -> Iterator[Path]:
+    """A filesystem path for the decoder: the upload's own temp file, or a copy of its bytes."""
+    temporary_path = getattr(upload, "temporary_file_path", None)
+    if temporary_path is not None:
+        yield Path(temporary_path())
+        return
+    path = getattr(upload.file, "name", None)
+    if isinstance(path, str) and os.path.isfile(path):
+        yield Path(path)
+        return
+    with tempfile.NamedTemporaryFile(suffix=".upload") as copy:
+        upload.seek(0)
+        for chunk in upload.chunks(_CHUNK):
+            copy.write(chunk)
+        copy.flush()
+        upload.seek(0)
+        yield Path(copy.name)
+
+
+def title_artist_from_filename(filename: str) -> tuple[str, str]:
+    """'Miles Davis - So What.mp3' -> ('So What', 'Miles Davis'); else (stem, '')."""
+    stem = re.sub(r"[_]+", " ", Path(filename).stem).strip()
+    stem = re.sub(r"^\d{1,3}[\s.\-]+(?=\S)", "", stem)  # leading track numbers
+    if " - " in stem:
+        artist, title = stem.split(" - ", 1)
+        if artist.strip() and title.strip():
+            return title.strip()[:255], artist.strip()[:255]
+    return (stem or "Untitled")[:255], ""
+
+
+def _tags(path: Path) -> tuple[str, str]:
+    """Title and artist from the file's tags, when it has them."""
+    import mutagen  # only needed on upload
+
+    try:
+        tagged = mutagen.File(path, easy=True)
+    except Exception:  # noqa: BLE001 - broken tags are common and never fatal
+        return "", ""
+    if tagged is None or not tagged.tags:
+        return "", ""
+
+    def first(key: str) -> str:
+        values = tagged.tags.get(key) or []
+        return str(values[0]).strip()[:255] if values else ""
+
+    return first("title"), first("artist")
+
+
+def song_create(
+    *,
+    owner: AbstractBaseUser | None,
+    upload: File,
+    original_filename: str,
+    source: str = Song.Source.UPLOAD,
+    genre: Genre | None = None,
+    title: str = "",
+    artist: str = "",
+) -> SongCreateResult:
+    """Store an audio file as a song, or return the owner's song with the same bytes.
+
+    The format is decided by probing the content (never the name); a file that is empty or not
+    audio raises `InvalidAudioError` and leaves no row and no file behind. A new song is queued
+    for analysis once the surrounding transaction commits.
+    """
+    sha256 = file_sha256(upload)
+    existing = Song.objects.filter(owner=owner, sha256=sha256).first()
+    if existing is not None:
+        return SongCreateResult(song=existing, created=False)
+
+    with _local_path(upload) as path:
+        info: AudioInfo = probe_audio(path)
+        tag_title, tag_artist = _tags(path)
+    name_title, name_artist = title_artist_from_filename(original_filename)
+    song = Song(
+        owner=owner,
+        title=title or tag_title or name_title,
+        artist=artist or tag_artist or name_artist,
+        original_filename=Path(original_filename).name[:255],
+        sha256=sha256,
+        size_bytes=upload.size or 0,
+        audio_format=re.sub(r"[^a-z0-9]", "", info.format.lower())[:8],
+        duration=info.duration or None,
+        sample_rate=info.sample_rate or None,
+        source=source,
+        genre=genre,
+    )
+    upload.seek(0)
+    song.audio.save("upload", upload, save=False)
+    try:
+        with transaction.atomic():
+            song.save()
+            enqueue_analysis(song_ids=[song.pk])
+    except IntegrityError:
+        # Lost a race with the same upload in another request: keep theirs, drop our file.
+        song.audio.delete(save=False)
+        existing = Song.objects.filter(owner=owner, sha256=sha256).first()
+        if existing is None:
+            raise
+        return SongCreateResult(song=existing, created=False)
+    return SongCreateResult(song=song, created=True)

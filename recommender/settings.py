@@ -107,6 +107,8 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or DATA_DIR / "media")
 MODEL_DIR = Path(env_str("MODEL_DIR") or DATA_DIR / "models")
+# Features computed for training, reusable across runs; safe to delete.
+CACHE_DIR = Path(env_str("CACHE_DIR") or DATA_DIR / "cache")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -147,6 +149,11 @@ CELERY_TASK_TIME_LIMIT = env_int("TASK_TIME_LIMIT", 600, minimum=1)
 # time limit or a slow but healthy task would run twice.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT * 2}
 CELERY_WORKER_SEND_TASK_EVENTS = False
+# The sweeper re-queues songs stuck longer than this after a crash or a lost broker.
+SWEEP_GRACE_SECONDS = env_int("SWEEP_GRACE_SECONDS", 120, minimum=1)
+CELERY_BEAT_SCHEDULE = {
+    "sweep-stuck-songs": {"task": "classifier.sweep", "schedule": 60.0},
+}
 
 # --- security (production) ------------------------------------------------------------------
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)

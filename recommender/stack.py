@@ -68,6 +68,7 @@ def services(*, test: bool = False) -> Iterator[dict[str, str]]:
         # cookies); the deployment checklist is tested with DEBUG=0 on its own.
         env.setdefault("DEBUG", "1")
         env.setdefault("SECRET_KEY", _dev_secret_key(root))
+        env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's start-up banner is noise here
         yield env
     finally:
         for service in reversed(started):
@@ -99,8 +100,12 @@ def run(env: dict[str, str], *, host: str, port: int) -> int:
     subprocess.run([PYTHON, MANAGE, "migrate", "--noinput"], env=env, check=True)
     # Hook for first-run set-up (demo library, first model); a no-op when there is nothing to do.
     subprocess.run([PYTHON, MANAGE, "bootstrap"], env=env, check=True)
+    beat_schedule = embedded.data_dir() / "celerybeat-schedule"
     processes = [
-        subprocess.Popen(worker_command(), env=env),
+        # One worker with an embedded beat, which runs the sweeper of stuck songs every minute.
+        subprocess.Popen(
+            worker_command(extra=["--beat", "--schedule", str(beat_schedule)]), env=env
+        ),
         subprocess.Popen([PYTHON, MANAGE, "runserver", f"{host}:{port}", "--noreload"], env=env),
     ]
     print(
@@ -135,28 +140,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     run_parser = sub.add_parser("run", help="migrate, then start the worker and the web server")
     run_parser.add_argument("--host", default="127.0.0.1")
     run_parser.add_argument("--port", type=int, default=8000)
-    test_parser = sub.add_parser("test", help="run pytest against the real servers")
-    test_parser.add_argument("args", nargs=argparse.REMAINDER)
-    exec_parser = sub.add_parser("exec", help="run a command with the servers up")
-    exec_parser.add_argument("args", nargs=argparse.REMAINDER)
-    # pytest's and the command's own options pass through untouched.
-    options, extra = parser.parse_known_args(argv)
-    if options.command == "run" and extra:
-        parser.error(f"unrecognized arguments: {' '.join(extra)}")
-    if options.command in {"test", "exec"}:
-        options.args = [*options.args, *extra]
-
-    if options.command == "run":
+    sub.add_parser("test", help="run pytest against the real servers: test [PYTEST ARGS]")
+    sub.add_parser("exec", help="run a command with the servers up: exec -- CMD [ARGS]")
+    argv = list(sys.argv[1:] if argv is None else argv)
+    # Everything after `test` / `exec` belongs to pytest or the command, untouched by argparse.
+    if argv and argv[0] in {"test", "exec"}:
+        command, rest = argv[0], argv[1:]
+        if command == "test":
+            with services(test=True) as env:
+                return subprocess.run([PYTHON, "-m", "pytest", *rest], env=env).returncode
+        args = rest[1:] if rest[:1] == ["--"] else rest
+        if not args:
+            parser.error("exec needs a command")
         with services() as env:
-            return run(env, host=options.host, port=options.port)
-    if options.command == "test":
-        with services(test=True) as env:
-            return subprocess.run([PYTHON, "-m", "pytest", *options.args], env=env).returncode
-    args = options.args[1:] if options.args[:1] == ["--"] else options.args
-    if not args:
-        parser.error("exec needs a command")
+            return subprocess.run(args, env=env).returncode
+    options = parser.parse_args(argv)
     with services() as env:
-        return subprocess.run(args, env=env).returncode
+        return run(env, host=options.host, port=options.port)
 
 
 if __name__ == "__main__":
