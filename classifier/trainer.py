@@ -152,7 +152,7 @@ def _stack(
     return x, y, owner
 
 
-def _musicnn_inference_model(backbone: keras.Model, head: keras.Model) -> keras.Model:
+def musicnn_inference_model(backbone: keras.Model, head: keras.Model) -> keras.Model:
     """Backbone and head as one model: segments in; genre, embedding and tags out."""
     patches = keras.Input(shape=backbone.input_shape[1:], name="log_mel")
     features = backbone(patches)
@@ -225,7 +225,7 @@ def train(
         head = build_genre_head(
             input_dim=POOLED_DIM, num_classes=len(class_names), train_features=train_pooled
         )
-        combined = _musicnn_inference_model(backbone, head)
+        combined = musicnn_inference_model(backbone, head)
         trainable = keras.Model(combined.input, combined.output["genre"], name="musicnn_finetune")
     else:
         x_train, y_train, _ = _stack(split.train, segments, labels)
@@ -247,7 +247,7 @@ def train(
 
     if backbone is not None:
         head_model = trainable if not options.fine_tune else head
-        inference_model = _musicnn_inference_model(backbone, head_model)
+        inference_model = musicnn_inference_model(backbone, head_model)
     else:
         inference_model = build_embedding_extractor(trainable)
 

@@ -153,6 +153,8 @@ CELERY_WORKER_SEND_TASK_EVENTS = False
 SWEEP_GRACE_SECONDS = env_int("SWEEP_GRACE_SECONDS", 120, minimum=1)
 CELERY_BEAT_SCHEDULE = {
     "sweep-stuck-songs": {"task": "classifier.sweep", "schedule": 60.0},
+    # /healthz reports how long ago a worker last ran a task.
+    "worker-heartbeat": {"task": "recommender.heartbeat", "schedule": 60.0},
 }
 
 # --- security (production) ------------------------------------------------------------------

@@ -8,6 +8,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 import pytest
@@ -115,3 +116,14 @@ def celery_worker(
         worker = start_worker(log_path=tmp_path_factory.mktemp("worker") / "worker.log")
     yield worker
     stop_worker(worker)
+
+
+@pytest.fixture
+def ready_model(settings: Any) -> Any:
+    """An active model version with a real artifact (untrained head), for pipeline tests."""
+    from classifier.weights import musicnn_weights_path
+    from tests.factories import make_ready_model_version
+
+    if not musicnn_weights_path().is_file():
+        pytest.skip("musicnn weights not converted: run `make weights`")
+    return make_ready_model_version(model_dir=Path(settings.MODEL_DIR))

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import json
+from pathlib import Path
 
 import numpy as np
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.base import ContentFile
+from django.utils import timezone
 
 from classifier.models import EMBEDDING_DIM, Analysis, ModelVersion
 from recommender.models import Genre, Song
@@ -82,3 +85,50 @@ def make_analysis(
         predicted_genre=predicted_genre,
         confidence=1.0,
     )
+
+
+def build_model_artifact(artifact_dir: Path, *, class_names: list[str], seed: int = 0) -> Path:
+    """A real, loadable musicnn artifact with an untrained head: seconds instead of a training run.
+
+    Its predictions are arbitrary but deterministic, which is all pipeline tests need.
+    """
+    import keras
+
+    from classifier.features import MUSICNN
+    from classifier.inference import MODEL_FILENAME, SIDECAR_FILENAME
+    from classifier.nets.head import build_genre_head
+    from classifier.nets.musicnn import MSD_TAGS, POOLED_DIM, load_musicnn_backbone
+    from classifier.trainer import musicnn_inference_model
+
+    keras.utils.set_random_seed(seed)
+    head = build_genre_head(input_dim=POOLED_DIM, num_classes=len(class_names))
+    model = musicnn_inference_model(load_musicnn_backbone(), head)
+    artifact_dir.mkdir(parents=True, exist_ok=True)
+    model.save(artifact_dir / MODEL_FILENAME)
+    sidecar = {
+        "architecture": "musicnn", "class_names": class_names,
+        "feature_params": MUSICNN.to_dict(), "tag_names": list(MSD_TAGS),
+    }  # fmt: skip
+    (artifact_dir / SIDECAR_FILENAME).write_text(json.dumps(sidecar))
+    return artifact_dir
+
+
+def make_ready_model_version(
+    *,
+    model_dir: Path,
+    name: str = "test-musicnn",
+    class_names: list[str] | None = None,
+    activate: bool = True,
+) -> ModelVersion:
+    """A registered model version whose artifact exists under MODEL_DIR (built once per name)."""
+    from classifier.features import MUSICNN
+
+    class_names = class_names or ["jazz", "rock", "techno"]
+    artifact_dir = model_dir / name
+    if not (artifact_dir / "model.keras").is_file():
+        build_model_artifact(artifact_dir, class_names=class_names, seed=len(name))
+    return ModelVersion.objects.create(
+        name=name, architecture=ModelVersion.Architecture.MUSICNN, artifact_path=name,
+        feature_params=MUSICNN.to_dict(), class_names=class_names, is_active=activate,
+        activated_at=timezone.now() if activate else None,
+    )  # fmt: skip
