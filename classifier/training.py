@@ -159,9 +159,9 @@ def fit_classifier(
     x_*: (n, *model input shape) float32 segments; y_*: (n,) int class indices.
     Training stops after `patience` epochs without improvement of `monitor` and the weights of
     the best epoch are restored. Nothing here sees the test songs.
-    `seed` fixes shuffling and dropout; seed `keras.utils.set_random_seed` before building the
-    model as well if the initial weights must repeat too. `verbose=1` shows a progress bar per
-    epoch, 2 one line per epoch.
+    `seed` fixes the shuffling order. Initial weights and dropout masks come from the seed in
+    force when the model was built, so call `keras.utils.set_random_seed(seed)` before building
+    it for a repeatable run. `verbose=1` shows a progress bar per epoch, 2 one line per epoch.
     """
     for name, x, y in (("train", x_train, y_train), ("validation", x_val, y_val)):
         if len(x) == 0 or len(x) != len(y):

@@ -34,7 +34,9 @@ def build_seed_cnn(
     if num_classes < 2:
         raise ValueError(f"num_classes must be at least 2, got {num_classes}")
     inputs = keras.Input(shape=input_shape, name="spectrogram")
-    x = inputs
+    # The seed features are in dB, about -100 (floor) to +50; ELU nets train badly on inputs that
+    # large. A fixed rescale to about [-1, 2] adds no parameters, so the design's count holds.
+    x = keras.layers.Rescaling(1 / 50, offset=1.0, name="db_scale")(inputs)
     for index, (filters, pool) in enumerate(zip(_FILTERS, _POOLS, strict=True), start=1):
         x = keras.layers.Conv2D(
             filters, 3, strides=1, padding="same", activation="elu", name=f"conv{index}"

@@ -161,6 +161,15 @@ def test_head_learns_separable_genres_and_restores_best_validation_epoch() -> No
     assert restored["loss"] == pytest.approx(min(val_losses), rel=1e-4)
 
 
+def test_same_seed_trains_the_same_head() -> None:
+    first, _, x, *_ = _fit_head(seed=1)
+    second, *_ = _fit_head(seed=1)
+
+    np.testing.assert_allclose(
+        first.predict(x[:20], verbose=0), second.predict(x[:20], verbose=0), atol=1e-6
+    )
+
+
 def test_fit_rolls_back_to_best_validation_epoch_when_the_model_memorises_noise() -> None:
     # Random labels: anything learnt from the training songs only hurts validation, so the
     # best validation epoch comes early and later weights must be thrown away.
