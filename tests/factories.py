@@ -47,8 +47,7 @@ def make_song(
         title=title or f"Song {n}",
         sha256=hashlib.sha256(content).hexdigest(),
         size_bytes=len(content),
-        audio_format="wav",
-        **fields,
+        **{"audio_format": "wav", **fields},
     )
     song.audio.save("ignored.wav", ContentFile(content), save=False)
     song.save()
