@@ -36,20 +36,20 @@ import django
 
 django.setup()
 
-import keras  # noqa: E402
-import librosa  # noqa: E402
-from sklearn.linear_model import LogisticRegression  # noqa: E402
-from sklearn.model_selection import StratifiedKFold, train_test_split  # noqa: E402
-from sklearn.pipeline import make_pipeline  # noqa: E402
-from sklearn.preprocessing import StandardScaler  # noqa: E402
+import keras
+import librosa
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold, train_test_split
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
 
-from classifier import feature_cache  # noqa: E402
-from classifier.audio import load_audio  # noqa: E402
-from classifier.features import MUSICNN, SEED, audio_segments  # noqa: E402
-from classifier.nets.head import build_genre_head  # noqa: E402
-from classifier.nets.musicnn import POOLED_DIM, load_musicnn_backbone  # noqa: E402
-from classifier.nets.seed import build_seed_cnn  # noqa: E402
-from classifier.training import fit_classifier, track_probabilities  # noqa: E402
+from classifier import feature_cache
+from classifier.audio import load_audio
+from classifier.features import MUSICNN, SEED, audio_segments
+from classifier.nets.head import build_genre_head
+from classifier.nets.musicnn import POOLED_DIM, load_musicnn_backbone
+from classifier.nets.seed import build_seed_cnn
+from classifier.training import fit_classifier, track_probabilities
 
 
 @dataclass

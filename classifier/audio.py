@@ -157,15 +157,24 @@ def probe_audio(source: str | os.PathLike[str]) -> AudioInfo:
     return probe.info
 
 
-def load_audio(source: str | os.PathLike[str], *, sample_rate: int) -> DecodedAudio:
+def load_audio(
+    source: str | os.PathLike[str],
+    *,
+    sample_rate: int,
+    max_windows: int = MAX_WINDOWS,
+    window_seconds: float = WINDOW_SECONDS,
+) -> DecodedAudio:
     """Decode a file into mono float32 windows at `sample_rate` (see DecodedAudio).
+
+    Files longer than `max_windows * window_seconds` are read as `max_windows` evenly spread
+    windows of `window_seconds`; shorter ones whole.
 
     Raises InvalidAudioError (`empty`, `undecodable`, `too_short`, `silent`, `non_finite`) for
     files that are not analysable audio; FileNotFoundError if there is no file at all.
     """
     probe = _probe(_existing_file(source))
     info = probe.info
-    spans = analysis_spans(info.duration)
+    spans = analysis_spans(info.duration, max_windows=max_windows, window_seconds=window_seconds)
     windows: list[np.ndarray] = []
     with _span_reader(probe) as read_span:
         for start, seconds in spans:
@@ -205,7 +214,9 @@ def load_audio(source: str | os.PathLike[str], *, sample_rate: int) -> DecodedAu
     )
 
 
-def analysis_spans(duration: float) -> tuple[tuple[float, float], ...]:
+def analysis_spans(
+    duration: float, *, max_windows: int = MAX_WINDOWS, window_seconds: float = WINDOW_SECONDS
+) -> tuple[tuple[float, float], ...]:
     """The (start, seconds) spans load_audio decodes from a file of `duration` seconds.
 
     Up to MAX_WINDOWS * WINDOW_SECONDS (or when the duration is unknown, 0.0): one span from the
@@ -213,11 +224,11 @@ def analysis_spans(duration: float) -> tuple[tuple[float, float], ...]:
     whole long file. Longer: MAX_WINDOWS spans of WINDOW_SECONDS, the first at the start and the
     last ending _END_MARGIN_SECONDS before the end.
     """
-    limit = MAX_WINDOWS * WINDOW_SECONDS
+    limit = max_windows * window_seconds
     if duration <= limit:
         return ((0.0, limit),)
-    starts = np.linspace(0.0, duration - WINDOW_SECONDS - _END_MARGIN_SECONDS, MAX_WINDOWS)
-    return tuple((float(start), WINDOW_SECONDS) for start in starts)
+    starts = np.linspace(0.0, duration - window_seconds - _END_MARGIN_SECONDS, max_windows)
+    return tuple((float(start), window_seconds) for start in starts)
 
 
 def validate_windows(windows: tuple[np.ndarray, ...], *, sample_rate: int) -> None:

@@ -18,8 +18,7 @@ from pathlib import Path
 import numpy as np
 from django.conf import settings
 
-from classifier.audio import load_audio
-from classifier.features import FeatureParams, audio_segments
+from classifier.features import FeatureParams, file_segments
 
 
 def cache_root() -> Path:
@@ -50,8 +49,7 @@ def song_segments(*, audio_path: Path, sha256: str, params: FeatureParams) -> np
     """
 
     def compute() -> np.ndarray:
-        audio = load_audio(audio_path, sample_rate=params.sample_rate)
-        return audio_segments(audio, params=params)
+        return file_segments(audio_path, params=params)
 
     # float16 halves the cache; log-mel values (about -100..60 dB, 0..5 log10) keep 3 digits.
     return _cached(cache_root() / params_key(params) / f"{sha256}.npy", compute, dtype=np.float16)

@@ -16,8 +16,7 @@ from typing import Any
 import keras
 import numpy as np
 
-from classifier.audio import load_audio
-from classifier.features import FeatureParams, audio_segments
+from classifier.features import FeatureParams, file_segments
 from classifier.training import track_embedding
 
 MODEL_FILENAME = "model.keras"
@@ -116,8 +115,7 @@ class Predictor:
 
     def segments_for_file(self, path: Path) -> np.ndarray:
         """Decode and featurise a file with this model's own feature parameters."""
-        audio = load_audio(path, sample_rate=self.params.sample_rate)
-        return audio_segments(audio, params=self.params)
+        return file_segments(path, params=self.params)
 
     def predict_file(self, path: Path) -> TrackPrediction:
         """Raises InvalidAudioError for files that cannot be analysed."""

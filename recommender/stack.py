@@ -148,6 +148,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         command, rest = argv[0], argv[1:]
         if command == "test":
             with services(test=True) as env:
+                env.setdefault("TEST_DATABASE_NAME", f"test_{embedded.DATABASE_NAME}_{os.getpid()}")
                 return subprocess.run([PYTHON, "-m", "pytest", *rest], env=env).returncode
         args = rest[1:] if rest[:1] == ["--"] else rest
         if not args:
