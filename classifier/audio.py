@@ -53,6 +53,8 @@ _EXPECTED = "Expected a music file such as MP3, FLAC, WAV, OGG or M4A."
 
 # libsndfile format names -> the short names we report.
 _SOUNDFILE_FORMATS = {"WAVEX": "wav", "OGG": "ogg", "MP3": "mp3", "AIFF": "aiff", "AU": "au"}
+# Containers whose header states the sample count exactly: zero there means no audio at all.
+_PCM_CONTAINERS = frozenset({"WAV", "WAVEX", "AIFF", "AU", "FLAC", "W64", "RF64", "CAF"})
 # ffmpeg demuxers we allow: audio containers only. Together with `-protocol_whitelist file` this
 # keeps an uploaded playlist (HLS, concat, ...) from making ffmpeg open other files or URLs.
 _FFMPEG_DEMUXERS = (
@@ -287,6 +289,12 @@ def _probe(path: Path) -> _Probe:
                 channels=int(header.channels),
             )
             return _Probe(info=info, backend="soundfile", path=path)
+        if header.format in _PCM_CONTAINERS and header.frames == 0:
+            # A valid header with no sample data: ffmpeg would call it "unknown length".
+            raise InvalidAudioError(
+                ErrorCode.UNDECODABLE,
+                f"The file has an audio header but no audio data; it looks truncated. {_EXPECTED}",
+            )
     return _Probe(info=_ffmpeg_probe(path), backend="ffmpeg", path=path)
 
 

@@ -99,6 +99,8 @@ BAD_FILES: list[tuple[str, Callable[[Path], Path], ErrorCode]] = [
     ("playlist.m4a", af.playlist, ErrorCode.UNDECODABLE),
     ("header.wav", lambda p: af.truncated_wav(p, declared_seconds=10, kept_bytes=30),
      ErrorCode.UNDECODABLE),
+    ("no-data.wav", lambda p: af.truncated_wav(p, declared_seconds=10, kept_bytes=44),
+     ErrorCode.UNDECODABLE),
     ("cut.mp3", _truncated_mp3, ErrorCode.UNDECODABLE),
     ("cut.wav", _truncated_wav_1s, ErrorCode.TOO_SHORT),
     ("blip.wav", lambda p: af.write_audio(p, af.tone(seconds=0.5, sample_rate=22050), 22050),
