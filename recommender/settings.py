@@ -16,6 +16,7 @@ from recommender.env import (
     env_float,
     env_int,
     env_list,
+    env_rate,
     env_required,
     env_str,
 )
@@ -42,6 +43,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "rest_framework",
+    "rest_framework.authtoken",
     "recommender",
     "classifier",
 ]
@@ -83,6 +86,9 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# Concurrent test runs on one server (two checkouts, or a developer beside CI) must not share
+# the test database; `recommender.stack test` names one per run.
+DATABASES["default"]["TEST"] = {"NAME": env_str("TEST_DATABASE_NAME")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -125,7 +131,30 @@ MAX_FILES_PER_UPLOAD = env_int("MAX_FILES_PER_UPLOAD", 20, minimum=1)
 USER_QUOTA_BYTES = env_int("USER_QUOTA_MB", 5000, minimum=1) * 1024 * 1024
 # Files above this go to a temporary file instead of memory while the request is read.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-DATA_UPLOAD_MAX_NUMBER_FILES = MAX_FILES_PER_UPLOAD
+# The limit handler goes first: it stops reading at the first file over MAX_UPLOAD_BYTES or past
+# MAX_FILES_PER_UPLOAD, so that the view can answer with a clear 413/400 (recommender.uploads).
+FILE_UPLOAD_HANDLERS = [
+    "recommender.uploads.UploadLimitHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+# Django's own cap answers a bare "400 Bad Request"; one more lets the handler above speak first.
+DATA_UPLOAD_MAX_NUMBER_FILES = MAX_FILES_PER_UPLOAD + 1
+
+# --- API ------------------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        # First, so that a request without credentials gets 401 with a WWW-Authenticate header.
+        "rest_framework.authentication.TokenAuthentication",  # scripts: manage.py drf_create_token
+        "rest_framework.authentication.SessionAuthentication",  # the browser, CSRF enforced
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
+    + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
+    # Counted in the default cache: per process unless CACHES points at a shared one.
+    "DEFAULT_THROTTLE_RATES": {"uploads": env_rate("UPLOAD_THROTTLE", "60/hour")},
+}
 
 # --- recommender ----------------------------------------------------------------------------
 # Weight of genre agreement against embedding similarity in "similar songs" (0 = cosine only).

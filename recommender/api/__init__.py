@@ -1,0 +1,1 @@
+"""The JSON API, mounted at /api/ (session or token authentication, owners only)."""

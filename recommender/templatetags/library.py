@@ -1,0 +1,25 @@
+"""Template filters for the library pages: `{% load library %}`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from recommender.models import Song
+from recommender.selectors import song_status_label
+from recommender.uploads import format_size
+
+register = template.Library()
+
+
+@register.filter
+def status_label(song: Song, model_active: Any) -> str:
+    """`{{ song|status_label:model }}`: the label that status.js later keeps up to date."""
+    return song_status_label(status=song.status, model_active=bool(model_active))
+
+
+@register.filter
+def size(value: int) -> str:
+    """`{{ limits.max_file_bytes|size }}` -> "100 MB", as the limits are configured."""
+    return format_size(int(value or 0))
