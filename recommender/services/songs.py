@@ -1,4 +1,4 @@
-"""Writes for the library: every change to users, songs and likes goes through here."""
+"""Writes for songs: storing a file as a song, genre labels, owner edits."""
 
 from __future__ import annotations
 
@@ -7,54 +7,24 @@ import logging
 import os
 import re
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from enum import StrEnum
 from pathlib import Path
 from typing import IO
 
-from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.files import File
-from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
 from classifier.audio import AudioInfo, probe_audio
-from classifier.errors import InvalidAudioError
 from classifier.library import enqueue_analysis
-from recommender.models import Genre, Song, WorkerHeartbeat
-from recommender.selectors import owner_storage_used
-from recommender.uploads import (
-    UploadRefused,
-    format_size,
-    too_large_message,
-    too_many_files,
-)
+from recommender.models import Genre, Song
 
 logger = logging.getLogger(__name__)
 
 _CHUNK = 1024 * 1024
-
-
-@transaction.atomic
-def user_create(*, username: str, password: str, email: str = "") -> AbstractBaseUser:
-    user_model = get_user_model()
-    user = user_model(username=username, email=email)
-    user.set_password(password)
-    user.full_clean(exclude=["password"])
-    user.save()
-    return user
-
-
-def worker_heartbeat_record(*, hostname: str, token: str = "") -> WorkerHeartbeat:
-    heartbeat, _ = WorkerHeartbeat.objects.update_or_create(
-        hostname=hostname, defaults={"token": token, "seen_at": timezone.now()}
-    )
-    return heartbeat
 
 
 def genre_get_or_create(*, name: str, is_synthetic: bool = False) -> Genre:
@@ -181,76 +151,6 @@ def song_create(
             raise
         return SongCreateResult(song=existing, created=False)
     return SongCreateResult(song=song, created=True)
-
-
-class UploadOutcome(StrEnum):
-    CREATED = "created"
-    EXISTING = "existing"  # the owner already had these bytes; `song` is that song
-    REFUSED = "refused"
-
-
-@dataclass(frozen=True)
-class UploadResult:
-    """What happened to one file of an upload."""
-
-    filename: str  # as the client sent it: display text only, escape it wherever it is shown
-    outcome: UploadOutcome
-    song: Song | None = None
-    error_code: str = ""
-    error_message: str = ""
-
-    @classmethod
-    def refused(cls, filename: str, *, code: str, message: str) -> UploadResult:
-        return cls(filename, UploadOutcome.REFUSED, error_code=code, error_message=message)
-
-
-def songs_upload(*, owner: AbstractBaseUser, files: Sequence[UploadedFile]) -> list[UploadResult]:
-    """Store each file as one of `owner`'s songs, in order, and queue the new ones for analysis.
-
-    Raises UploadRefused (nothing stored) for no files or more than MAX_FILES_PER_UPLOAD. Each
-    file is otherwise judged on its own: one over MAX_UPLOAD_BYTES, one that would take the owner
-    past USER_QUOTA_BYTES, or one that is not decodable audio is refused with a code and a message
-    and leaves nothing behind, while the files before and after it are kept.
-    """
-    if not files:
-        raise UploadRefused(code="no_files", message="Choose at least one audio file to upload.")
-    if len(files) > settings.MAX_FILES_PER_UPLOAD:
-        raise too_many_files()
-    return [_song_upload(owner=owner, upload=upload) for upload in files]
-
-
-def _song_upload(*, owner: AbstractBaseUser, upload: UploadedFile) -> UploadResult:
-    filename = Path(upload.name or "").name or "unnamed file"
-    size = upload.size or 0
-    if size > settings.MAX_UPLOAD_BYTES:
-        return UploadResult.refused(filename, code="too_large", message=too_large_message(filename))
-    try:
-        with transaction.atomic():
-            # Holding the owner's row for the check and the insert keeps two simultaneous
-            # uploads from both fitting under the quota. One file's probe at a time per owner.
-            get_user_model().objects.select_for_update().filter(pk=owner.pk).first()
-            used = owner_storage_used(owner=owner)
-            if used + size > settings.USER_QUOTA_BYTES:
-                # Bytes the owner already has cost nothing: hash only in this rare case.
-                sha256 = file_sha256(upload)
-                existing = Song.objects.filter(owner_id=owner.pk, sha256=sha256).first()
-                if existing is not None:
-                    return UploadResult(filename, UploadOutcome.EXISTING, song=existing)
-                return UploadResult.refused(
-                    filename, code="quota_exceeded", message=_quota_message(filename, used)
-                )
-            created = song_create(owner=owner, upload=upload, original_filename=filename)
-    except InvalidAudioError as error:
-        return UploadResult.refused(filename, code=error.code.value, message=error.message)
-    outcome = UploadOutcome.CREATED if created.created else UploadOutcome.EXISTING
-    return UploadResult(filename, outcome, song=created.song)
-
-
-def _quota_message(filename: str, used: int) -> str:
-    return (
-        f"“{filename}” would take your library past its {format_size(settings.USER_QUOTA_BYTES)} "
-        f"quota ({format_size(used)} used)."
-    )
 
 
 def song_update(*, song: Song, title: str, artist: str) -> Song:

@@ -1,0 +1,33 @@
+"""Writes for the library: every change to users, songs and likes goes through here.
+
+Split by sub-domain; the names most callers need are re-exported here.
+"""
+
+from recommender.services.accounts import user_create
+from recommender.services.health import worker_heartbeat_record
+from recommender.services.likes import like_create, like_delete
+from recommender.services.songs import (
+    SongCreateResult,
+    file_sha256,
+    genre_get_or_create,
+    song_create,
+    song_update,
+    title_artist_from_filename,
+)
+from recommender.services.uploads import UploadOutcome, UploadResult, songs_upload
+
+__all__ = [
+    "SongCreateResult",
+    "UploadOutcome",
+    "UploadResult",
+    "file_sha256",
+    "genre_get_or_create",
+    "like_create",
+    "like_delete",
+    "song_create",
+    "song_update",
+    "songs_upload",
+    "title_artist_from_filename",
+    "user_create",
+    "worker_heartbeat_record",
+]
