@@ -49,6 +49,7 @@ logger = logging.getLogger(__name__)
 
 ARCHITECTURES = ("musicnn", "seed")
 MUSICNN_BACKBONE_KEY = "msd-pooled"
+TAG_BRANCH = ("pooled_bn", "penultimate_dense", "penultimate", "tags")
 
 Log = Callable[[str], None]
 
@@ -219,8 +220,9 @@ def train(
         x_val, y_val, _ = _stack(split.validation, segments, labels)
         train_pooled = keras.ops.convert_to_numpy(backbone.predict(x_train, verbose=0)["pooled"])
         for layer in backbone.layers:
-            # Batch-norm statistics from a million songs beat those of a few hundred segments.
-            if isinstance(layer, keras.layers.BatchNormalization):
+            # Batch-norm statistics from a million songs beat those of a few hundred segments;
+            # the tag branch after "pooled" plays no part in the genre loss.
+            if isinstance(layer, keras.layers.BatchNormalization) or layer.name in TAG_BRANCH:
                 layer.trainable = False
         head = build_genre_head(
             input_dim=POOLED_DIM, num_classes=len(class_names), train_features=train_pooled

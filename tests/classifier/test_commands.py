@@ -148,3 +148,20 @@ def test_make_demo_library_is_labelled_synthetic_and_idempotent() -> None:
     again = run("make_demo_library", "--songs-per-style", "1", "--seconds", "4")
     assert Song.objects.count() == 6
     assert "0 songs created, 6 already there" in again
+
+
+@needs_weights
+def test_train_classifier_other_architectures_run_end_to_end(tiny_dataset: Path) -> None:
+    """The reference CNN from scratch, and musicnn fine-tuned: one epoch each, artifacts work."""
+    run("import_dataset", str(tiny_dataset))
+
+    for args, architecture in ((("--arch", "seed"), "seed"), (("--fine-tune",), "musicnn")):
+        run("train_classifier", *args, "--epochs", "1", "--batch-size", "16")
+        version = ModelVersion.objects.order_by("-id").first()
+        assert version.architecture == architecture
+        assert version.training["epochs_run"] == 1
+        assert 0.0 <= version.metrics["track_accuracy"] <= 1.0
+        predictor = Predictor.load(model_version_artifact_dir(version))
+        prediction = predictor.predict_file(tiny_dataset / "synth-techno" / "0.flac")
+        assert prediction.embedding.shape == (128,)
+        assert set(prediction.probabilities) == set(STYLES)
