@@ -115,8 +115,8 @@ _MAX_LOADED_VERSIONS = 2
 
 
 def predictor_for(version: ModelVersion) -> Predictor:
+    from classifier.artifacts import model_version_artifact_dir
     from classifier.inference import Predictor  # keeps Keras out of web processes
-    from classifier.services import model_version_artifact_dir
 
     with _predictors_lock:
         predictor = _predictors.get(version.pk)

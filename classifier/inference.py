@@ -8,20 +8,16 @@ dict with "genre" (n, C) probabilities, "embedding" (n, 128) and, for the pretra
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import keras
 import numpy as np
 
+from classifier.artifacts import MODEL_FILENAME, read_sidecar
 from classifier.features import FeatureParams, file_segments
 from classifier.training import track_embedding
 
-MODEL_FILENAME = "model.keras"
-SIDECAR_FILENAME = "model.json"
-CONFUSION_FILENAME = "confusion.png"
 BATCH_SIZE = 32  # segments per forward pass: bounds memory for long files
 
 
@@ -39,10 +35,6 @@ class TrackPrediction:
     @property
     def confidence(self) -> float:
         return self.probabilities[self.predicted_genre]
-
-
-def read_sidecar(artifact_dir: Path) -> dict[str, Any]:
-    return json.loads((artifact_dir / SIDECAR_FILENAME).read_text())
 
 
 class Predictor:

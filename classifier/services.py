@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import transaction
@@ -11,7 +12,9 @@ from django.utils import timezone
 from classifier.dataset import labelled_songs
 from classifier.models import ModelVersion
 from classifier.tasks import reanalyze_library
-from classifier.trainer import LabelledSong, Log, TrainingOptions, TrainingOutcome, train
+
+if TYPE_CHECKING:
+    from classifier.trainer import Log, TrainingOptions, TrainingOutcome
 
 
 def _new_version_name(architecture: str) -> str:
@@ -28,6 +31,9 @@ def model_version_train(
     *, options: TrainingOptions, activate: bool = False, log: Log = print
 ) -> ModelVersion:
     """Train on every labelled song, store the artifact under MODEL_DIR and register it."""
+    # Imported here: training loads Keras, which web processes (activating a model) never need.
+    from classifier.trainer import LabelledSong, train
+
     songs = [
         LabelledSong(id=s.id, sha256=s.sha256, audio_path=Path(s.audio.path), genre=s.genre.name)
         for s in labelled_songs()
@@ -75,7 +81,3 @@ def model_version_activate(*, version: ModelVersion) -> ModelVersion:
     # heard them all, recommendations keep using the previous version (model_version_serving).
     transaction.on_commit(lambda: reanalyze_library.delay(version.pk))
     return version
-
-
-def model_version_artifact_dir(version: ModelVersion) -> Path:
-    return Path(settings.MODEL_DIR) / version.artifact_path

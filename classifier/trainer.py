@@ -26,13 +26,9 @@ import keras
 import numpy as np
 
 from classifier import feature_cache
+from classifier.artifacts import CONFUSION_FILENAME, MODEL_FILENAME, SIDECAR_FILENAME
 from classifier.features import PRESETS, FeatureParams
-from classifier.inference import (
-    CONFUSION_FILENAME,
-    MODEL_FILENAME,
-    SIDECAR_FILENAME,
-    Predictor,
-)
+from classifier.inference import Predictor
 from classifier.nets.head import build_embedding_extractor, build_genre_head
 from classifier.nets.musicnn import MSD_TAGS, POOLED_DIM, load_musicnn_backbone
 from classifier.nets.seed import build_seed_cnn

@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 from django.core.management import CommandError, call_command
 
+from classifier.artifacts import model_version_artifact_dir
 from classifier.inference import Predictor
 from classifier.models import ModelVersion
-from classifier.services import model_version_artifact_dir
 from classifier.synth import write_song
 from classifier.weights import musicnn_weights_path
 from recommender.models import Genre, Song

@@ -52,6 +52,12 @@ def test_cosine_query_through_hnsw_index_returns_nearest() -> None:
         # A five-row table would be scanned sequentially; force the planner onto the index so the
         # test proves the HNSW path works, not just the operator.
         cursor.execute("SET LOCAL enable_seqscan = off")
+        # Rows that earlier tests inserted and rolled back stay in the index as dead tuples until
+        # a vacuum; a plain scan can spend its ef_search candidates on them and come back short.
+        cursor.execute("SET LOCAL hnsw.iterative_scan = strict_order")
+        # Rolled-back rows of earlier tests stay in the index as dead entries until a vacuum;
+        # search wide enough that they cannot crowd out the five live ones.
+        cursor.execute("SET LOCAL hnsw.ef_search = 200")
         queryset = Analysis.objects.annotate(distance=CosineDistance("embedding", query)).order_by(
             "distance"
         )

@@ -7,12 +7,12 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from classifier.artifacts import model_version_artifact_dir
 from classifier.dataset import dataset_files
 from classifier.evaluation import LabelledFile, evaluate_files
 from classifier.inference import Predictor
 from classifier.models import ModelVersion
 from classifier.selectors import model_version_active
-from classifier.services import model_version_artifact_dir
 from recommender.models import Song
 
 
