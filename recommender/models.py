@@ -78,6 +78,11 @@ class Song(models.Model):
         help_text="Ground-truth label, when known (dataset songs).",
     )
     source = models.CharField(max_length=16, choices=Source.choices, default=Source.UPLOAD)
+    is_public = models.BooleanField(
+        default=False,
+        help_text="Shared to the library by its owner. Songs without an owner (the dataset) are "
+        "visible to everyone; other uploads only to their owner.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -93,8 +93,8 @@ def build_model_artifact(artifact_dir: Path, *, class_names: list[str], seed: in
     """
     import keras
 
+    from classifier.artifacts import MODEL_FILENAME, SIDECAR_FILENAME
     from classifier.features import MUSICNN
-    from classifier.inference import MODEL_FILENAME, SIDECAR_FILENAME
     from classifier.nets.head import build_genre_head
     from classifier.nets.musicnn import MSD_TAGS, POOLED_DIM, load_musicnn_backbone
     from classifier.trainer import musicnn_inference_model
@@ -131,3 +131,37 @@ def make_ready_model_version(
         feature_params=MUSICNN.to_dict(), class_names=class_names, is_active=activate,
         activated_at=timezone.now() if activate else None,
     )  # fmt: skip
+
+
+def make_serving_version(
+    *, name: str | None = None, class_names: list[str] | None = None
+) -> ModelVersion:
+    """The active model version, activated now: what `model_version_serving` picks."""
+    version = make_model_version(name=name, class_names=class_names, is_active=True)
+    version.activated_at = timezone.now()
+    version.save(update_fields=["activated_at"])
+    return version
+
+
+def make_analysed_song(
+    *,
+    version: ModelVersion,
+    embedding: np.ndarray,
+    probabilities: dict[str, float] | None = None,
+    owner: AbstractBaseUser | None = None,
+    title: str | None = None,
+    **fields: object,
+) -> Song:
+    """A finished song with an analysis by `version` (predicted genre: the most probable one)."""
+    probabilities = probabilities or {"jazz": 1.0}
+    song = make_song(owner=owner, title=title, **{"status": Song.Status.DONE, **fields})
+    predicted = max(probabilities, key=probabilities.__getitem__)
+    Analysis.objects.create(
+        song=song,
+        model_version=version,
+        embedding=embedding,
+        probabilities=probabilities,
+        predicted_genre=predicted,
+        confidence=probabilities[predicted],
+    )
+    return song
