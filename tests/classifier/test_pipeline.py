@@ -209,16 +209,19 @@ def test_songs_queued_when_the_broker_lost_them_are_swept_back(
     celery_worker: object, ready_model: ModelVersion, tmp_path: Path, settings: object
 ) -> None:
     owner = make_user()
-    app.control.cancel_consumer("classifier", reply=True, timeout=5)
+    app.control.cancel_consumer(settings.CLASSIFIER_QUEUE, reply=True, timeout=5)
     try:
         ids = [upload(owner, demo_song(tmp_path, seed=10 + i)).song.pk for i in range(3)]
         with app.connection_for_write() as conn:
-            conn.default_channel.client.flushdb()  # the broker restarts without its data
+            # The broker restarts without its data: our queue's messages are gone (kombu keeps
+            # one list per queue and priority, named after the queue).
+            client = conn.default_channel.client
+            client.delete(*client.keys(f"{settings.CLASSIFIER_QUEUE}*"))
         # A message the worker had already fetched still runs; the others are gone.
         lost = Song.objects.filter(pk__in=ids, status=Song.Status.PENDING).count()
         assert lost >= 2
     finally:
-        app.control.add_consumer("classifier", reply=True, timeout=5)
+        app.control.add_consumer(settings.CLASSIFIER_QUEUE, reply=True, timeout=5)
 
     settings.SWEEP_GRACE_SECONDS = 0
     time.sleep(0.01)
