@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from pathlib import Path
 
+from django.db.models import Count, QuerySet
+
+from classifier.artifacts import CONFUSION_FILENAME, model_version_artifact_dir
 from classifier.models import ModelVersion
 from recommender.models import Song
 
@@ -38,3 +41,15 @@ def model_version_serving() -> ModelVersion | None:
         .first()
     )
     return previous or active
+
+
+def model_version_list() -> QuerySet[ModelVersion]:
+    """Every version, newest first, each with `analysis_count`: the songs it has analysed."""
+    return ModelVersion.objects.annotate(analysis_count=Count("analyses")).order_by(
+        "-created_at", "-id"
+    )
+
+
+def model_version_confusion_path(*, version: ModelVersion) -> Path:
+    """The test-set confusion matrix picture in `version`'s artifact folder (it may be missing)."""
+    return model_version_artifact_dir(version) / CONFUSION_FILENAME

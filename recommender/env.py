@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+from urllib.parse import urlsplit, urlunsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -81,3 +82,30 @@ def env_rate(name: str, default: str) -> str:
     if not _RATE.match(value):
         raise ImproperlyConfigured(f"{name}={value!r} is not a rate such as 60/hour or 5/min")
     return value
+
+
+def redis_cache_url(broker_url: str, *, db: int) -> str | None:
+    """The URL of database `db` on the broker's Redis server, or None when the broker is not Redis.
+
+    Celery (kombu) and redis-py spell a Unix socket differently: ``redis+socket:///run/r.sock``
+    becomes ``unix:///run/r.sock?db=N``; ``redis://host:6379/0`` becomes ``redis://host:6379/N``.
+    """
+    parts = urlsplit(broker_url)
+    if parts.scheme in {"redis", "rediss"}:
+        # Kombu's options in the query are not redis-py's: leave them out.
+        return urlunsplit((parts.scheme, parts.netloc or "localhost:6379", f"/{db}", "", ""))
+    if parts.scheme in {"redis+socket", "socket"} and parts.path:
+        return f"unix://{parts.path}?db={db}"
+    return None
+
+
+def cache_from_url(name: str, url: str) -> dict[str, str]:
+    """A CACHES entry from a URL: redis://, rediss://, unix:// (Redis) or locmem://."""
+    scheme = urlsplit(url).scheme
+    if scheme in {"redis", "rediss", "unix"}:
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    if scheme == "locmem":
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    raise ImproperlyConfigured(
+        f"{name}={url!r} is not a cache URL (redis://host:6379/1, unix:///path?db=1, locmem://)"
+    )

@@ -7,11 +7,27 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import F, OuterRef, QuerySet, Subquery, Sum
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 
-from classifier.models import Analysis
-from classifier.selectors import model_version_active
-from recommender.models import Song, WorkerHeartbeat
+from classifier.models import Analysis, ModelVersion
+from classifier.selectors import model_version_active, model_version_serving
+from recommender.models import Like, Song, WorkerHeartbeat
+from recommender.recommendations import songs_visible_to
 
 WAITING_FOR_MODEL = "Waiting for a genre model to be trained"
 
@@ -137,3 +153,102 @@ def song_progress_list(*, owner: Any, song_ids: list[int]) -> list[SongProgress]
         )
         for song in songs
     ]
+
+
+# --- browsing (the API) ------------------------------------------------------------------------
+
+# ?ordering= values and the columns they sort by; ties broken by id so that pages never overlap.
+SONG_ORDERINGS: dict[str, tuple[str, ...]] = {
+    "created_at": ("created_at", "id"),
+    "-created_at": ("-created_at", "-id"),
+    "title": ("title", "id"),
+    "-title": ("-title", "-id"),
+    "artist": ("artist", "title", "id"),
+    "-artist": ("-artist", "-title", "-id"),
+}
+
+
+def prediction_versions() -> list[ModelVersion]:
+    """The versions whose predictions the library shows, preferred first: serving, then active.
+
+    They differ only while a newly activated version re-analyses the library: a song shows the
+    serving version's genre (the one recommendations use) until then, and a song only the new
+    version has analysed (a new upload) shows the new version's.
+    """
+    serving = model_version_serving()
+    if serving is None or serving.is_active:
+        return [serving] if serving is not None else []
+    active = model_version_active()
+    return [serving, active] if active is not None else [serving]
+
+
+def _preferred_analyses(versions: list[ModelVersion]) -> QuerySet[Analysis]:
+    """Analyses by `versions`, the most preferred version's first."""
+    ids = [version.pk for version in versions]
+    preference = Case(
+        *(When(model_version_id=pk, then=Value(rank)) for rank, pk in enumerate(ids)),
+        output_field=IntegerField(),
+    )
+    return Analysis.objects.filter(model_version_id__in=ids).order_by(preference)
+
+
+def song_list_visible(
+    *,
+    user: Any,
+    versions: list[ModelVersion],
+    q: str = "",
+    genre: str = "",
+    status: str = "",
+    source: str = "",
+    mine: bool = False,
+    ordering: str = "-created_at",
+) -> QuerySet[Song]:
+    """The songs `user` may see, filtered, each with `predicted_genre`, `like_count`, `liked_by_me`.
+
+    `versions` from ``prediction_versions``; `genre` matches the predicted genre shown. The like
+    count is a subquery, not a join: a page of a large library counts the likes of its songs only.
+    """
+    predicted: Subquery | Value
+    if versions:
+        predicted = Subquery(
+            _preferred_analyses(versions).filter(song=OuterRef("pk")).values("predicted_genre")[:1]
+        )
+    else:
+        predicted = Value(None, output_field=CharField())
+    likes = Like.objects.filter(song=OuterRef("pk")).order_by().values("song")
+    songs = songs_visible_to(user=user).annotate(
+        predicted_genre=predicted,
+        like_count=Coalesce(Subquery(likes.annotate(n=Count("pk")).values("n")), 0),
+        liked_by_me=Exists(likes.filter(user_id=user.pk)),
+    )
+    if q:
+        songs = songs.filter(Q(title__icontains=q) | Q(artist__icontains=q))
+    if genre:
+        songs = songs.filter(predicted_genre=genre)
+    if status:
+        songs = songs.filter(status=status)
+    if source:
+        songs = songs.filter(source=source)
+    if mine:
+        songs = songs.filter(owner_id=user.pk)
+    return songs.order_by(*SONG_ORDERINGS[ordering])
+
+
+def song_analysis_shown(*, song: Song, versions: list[ModelVersion]) -> Analysis | None:
+    """The analysis behind the song's shown prediction (see ``prediction_versions``), if any."""
+    if not versions:
+        return None
+    return _preferred_analyses(versions).filter(song=song).select_related("model_version").first()
+
+
+def like_list_for_user(*, user: Any) -> QuerySet[Like]:
+    """The user's likes, newest first, of songs they may still see."""
+    return (
+        Like.objects.filter(user_id=user.pk, song__in=songs_visible_to(user=user))
+        .select_related("song")
+        .order_by("-created_at", "-id")
+    )
+
+
+def song_like_count(*, song: Song) -> int:
+    return Like.objects.filter(song=song).count()

@@ -12,6 +12,7 @@ import dj_database_url
 
 from recommender import embedded
 from recommender.env import (
+    cache_from_url,
     env_bool,
     env_float,
     env_int,
@@ -19,6 +20,7 @@ from recommender.env import (
     env_rate,
     env_required,
     env_str,
+    redis_cache_url,
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -45,6 +47,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "rest_framework.authtoken",
+    "drf_spectacular",
     "recommender",
     "classifier",
 ]
@@ -100,6 +103,9 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "recommender:home"
 LOGOUT_REDIRECT_URL = "login"
+# Failed log-ins per client address and username (web form), and token requests per address (API),
+# before HTTP 429 until the period is over.
+LOGIN_THROTTLE = env_rate("LOGIN_THROTTLE", "10/minute")
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
@@ -152,8 +158,30 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
     + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
-    # Counted in the default cache: per process unless CACHES points at a shared one.
-    "DEFAULT_THROTTLE_RATES": {"uploads": env_rate("UPLOAD_THROTTLE", "60/hour")},
+    # Counted in the default cache (CACHES below), shared by every web process.
+    "DEFAULT_THROTTLE_RATES": {
+        "uploads": env_rate("UPLOAD_THROTTLE", "60/hour"),
+        "login": LOGIN_THROTTLE,
+    },
+    # Throttles tell clients apart by address. 0: REMOTE_ADDR, which nobody can forge; behind N
+    # reverse proxies, the Nth address from the right of X-Forwarded-For. (DRF's default trusts
+    # the whole header, which a client may write to escape the log-in throttle.)
+    "NUM_PROXIES": env_int("NUM_PROXIES", 0, minimum=0),
+    "EXCEPTION_HANDLER": "recommender.api.errors.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Timbre API",
+    "DESCRIPTION": (
+        "Your music library: upload songs, browse what you may see, like songs, and get similar "
+        "songs and recommendations. Authenticate with a token (`Authorization: Token <key>`, "
+        "from POST /api/auth/token/) or the browser session (send the CSRF token on writes). "
+        'Errors are `{"code", "detail"}`.'
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,  # the schema endpoint does not describe itself
+    # Upload takes multipart files and answers JSON: separate request and response components.
+    "COMPONENT_SPLIT_REQUEST": True,
 }
 
 # --- recommender ----------------------------------------------------------------------------
@@ -166,8 +194,11 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_IGNORE_RESULT = True  # results live in the database, not in a result backend
-CELERY_TASK_DEFAULT_QUEUE = "celery"
-CELERY_TASK_ROUTES = {"classifier.tasks.*": {"queue": "classifier"}}
+# Queue names come from the environment so that concurrent test runs on one Redis never take
+# each other's tasks (`recommender.stack test` names a pair per run).
+CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_DEFAULT_QUEUE") or "celery"
+CLASSIFIER_QUEUE = env_str("CELERY_CLASSIFIER_QUEUE") or "classifier"
+CELERY_TASK_ROUTES = {"classifier.*": {"queue": CLASSIFIER_QUEUE}}
 # One task at a time per process: analyses are long and uneven, prefetching would starve others.
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Late acks are opted into per task, only for the idempotent ones (see classifier.tasks).
@@ -185,6 +216,12 @@ CELERY_BEAT_SCHEDULE = {
     # /healthz reports how long ago a worker last ran a task.
     "worker-heartbeat": {"task": "recommender.heartbeat", "schedule": 60.0},
 }
+
+# --- cache ----------------------------------------------------------------------------------
+# Throttle counters (uploads, log-ins) must be shared by every web process: by default database 1
+# of the broker's Redis, else (a broker that is not Redis) a per-process memory cache.
+CACHE_URL = env_str("CACHE_URL") or redis_cache_url(CELERY_BROKER_URL, db=1) or "locmem://"
+CACHES = {"default": cache_from_url("CACHE_URL", CACHE_URL)}
 
 # --- security (production) ------------------------------------------------------------------
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)

@@ -3,15 +3,40 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from recommender.views import accounts, health, library, upload
+from recommender.views import accounts, discover, health, library, model_versions, songs, upload
 
 app_patterns = (
     [
         path("", library.home, name="home"),
         path("upload/", upload.upload, name="upload"),
         path("songs/status/", upload.song_status, name="song_status"),
-        path("songs/<int:song_id>/", library.song_detail, name="song_detail"),
-        path("songs/<int:song_id>/edit/", library.song_edit, name="song_edit"),
+        path("songs/<int:song_id>/", songs.song_detail, name="song_detail"),
+        path("songs/<int:song_id>/edit/", songs.song_edit, name="song_edit"),
+        path("songs/<int:song_id>/audio/", songs.song_audio, name="song_audio"),
+        path(
+            "songs/<int:song_id>/spectrogram.png",
+            songs.song_spectrogram,
+            name="song_spectrogram",
+        ),
+        path("songs/<int:song_id>/like/", songs.song_like, name="song_like"),
+        path("songs/<int:song_id>/unlike/", songs.song_unlike, name="song_unlike"),
+        path("songs/<int:song_id>/share/", songs.song_share, name="song_share"),
+        path("for-you/", discover.for_you, name="for_you"),
+        path("genres/", discover.genre_list, name="genre_list"),
+        path("genres/<slug:name>/", discover.genre_detail, name="genre_detail"),
+        path("map/", discover.song_map, name="map"),
+        path("map/points.json", discover.song_map_points, name="map_points"),
+        path("models/", model_versions.model_version_index, name="model_versions"),
+        path(
+            "models/<int:version_id>/confusion.png",
+            model_versions.model_version_confusion,
+            name="model_version_confusion",
+        ),
+        path(
+            "models/<int:version_id>/activate/",
+            model_versions.model_version_activate_view,
+            name="model_version_activate",
+        ),
     ],
     "recommender",
 )
@@ -19,6 +44,8 @@ app_patterns = (
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/signup/", accounts.signup, name="signup"),
+    # Before Django's own auth URLs, so that this log-in (throttled) answers for "login".
+    path("accounts/login/", accounts.ThrottledLoginView.as_view(), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("healthz", health.healthz, name="healthz"),
     path("api/", include("recommender.api.urls")),

@@ -1,1 +1,1 @@
-"""The JSON API, mounted at /api/ (session or token authentication, owners only)."""
+"""The JSON API at /api/: session or token authentication, OpenAPI schema at /api/schema/."""

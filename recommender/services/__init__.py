@@ -11,6 +11,8 @@ from recommender.services.songs import (
     file_sha256,
     genre_get_or_create,
     song_create,
+    song_delete,
+    song_set_public,
     song_update,
     title_artist_from_filename,
 )
@@ -25,6 +27,8 @@ __all__ = [
     "like_create",
     "like_delete",
     "song_create",
+    "song_delete",
+    "song_set_public",
     "song_update",
     "songs_upload",
     "title_artist_from_filename",

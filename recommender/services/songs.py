@@ -169,3 +169,28 @@ def song_update(*, song: Song, title: str, artist: str) -> Song:
     # Only these columns: a worker may be changing the status at the same moment.
     song.save(update_fields=["title", "artist", "updated_at"])
     return song
+
+
+def song_set_public(*, song: Song, is_public: bool) -> Song:
+    """The owner shares the song to the library (everyone may see it) or makes it private again.
+
+    Songs without an owner (the dataset) are always visible; this is for uploads.
+    """
+    if song.owner_id is None:
+        raise ValueError(f"song {song.pk} belongs to the dataset, which is always shared")
+    song.is_public = is_public
+    # Only this column: a worker may be changing the status at the same moment.
+    song.save(update_fields=["is_public", "updated_at"])
+    return song
+
+
+def song_delete(*, song: Song) -> None:
+    """Remove a song with its analyses and likes, and its audio file once the deletion commits.
+
+    The file goes only after the commit, so a rolled-back deletion keeps a playable song. A worker
+    analysing the song at that moment finds it gone and stores nothing.
+    """
+    storage, name = song.audio.storage, song.audio.name
+    song.delete()
+    if name:
+        transaction.on_commit(lambda: storage.delete(name))

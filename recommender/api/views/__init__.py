@@ -1,0 +1,1 @@
+"""API views: thin adapters from HTTP to selectors and services, one module per resource."""
