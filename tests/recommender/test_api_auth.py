@@ -28,11 +28,6 @@ def _fresh_throttles() -> None:
     cache.clear()  # throttles count in the default cache
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def user():
     return make_user("ada", password=PASSWORD)

@@ -11,23 +11,6 @@ from tests.factories import make_song, make_user
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def user():
-    return make_user("ada")
-
-
-@pytest.fixture
-def api(user) -> APIClient:
-    client = APIClient()
-    client.force_login(user)
-    return client
-
-
 def test_like_and_unlike_are_idempotent(api: APIClient, user) -> None:
     song = make_song(title="Shared", owner=make_user("bob"), is_public=True)
     Like.objects.create(user=make_user("carol"), song=song)

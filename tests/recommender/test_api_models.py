@@ -16,11 +16,6 @@ METRICS = {
 TRAINING = {"split_sizes": {"train": 120, "test": 40}, "best_epoch": 7}
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def versions():
     old = make_model_version(name="seed-1")

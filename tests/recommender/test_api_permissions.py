@@ -22,11 +22,6 @@ pytestmark = pytest.mark.django_db
 ROLES = ("anonymous", "other", "staff", "owner")  # the owner last: its DELETE removes the song
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @dataclass
 class World:
     users: dict[str, AbstractBaseUser | None]

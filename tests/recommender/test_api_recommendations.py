@@ -19,29 +19,12 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _fast_passwords(settings) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
 def _cosine_only(settings) -> None:
     settings.RECOMMENDER_GENRE_WEIGHT = 0.0  # scores are the cosine similarities
 
 
 def angle(degrees: float) -> np.ndarray:
     return unit_vector([np.cos(np.radians(degrees)), np.sin(np.radians(degrees))])
-
-
-@pytest.fixture
-def user():
-    return make_user("ada")
-
-
-@pytest.fixture
-def api(user) -> APIClient:
-    client = APIClient()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

@@ -40,16 +40,6 @@ def _fresh_throttle() -> None:
     cache.clear()  # the upload throttle counts in the default cache
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def user():
-    return make_user("ada")
-
-
 @pytest.fixture
 def client(user) -> Client:
     client = Client()
@@ -133,13 +123,6 @@ def test_api_uploads_are_throttled(client: Client, tmp_path: Path, monkeypatch) 
 
 
 # --- list, detail, edit, delete ------------------------------------------------------------------
-
-
-@pytest.fixture
-def api(user) -> APIClient:
-    client = APIClient()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

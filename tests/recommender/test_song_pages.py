@@ -18,11 +18,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def user():
-    return make_user("ada")
-
-
-@pytest.fixture
 def client(user) -> Client:
     client = Client()
     client.force_login(user)

@@ -27,7 +27,6 @@ from tests.classifier.audio_factory import (
     truncated_wav,
     write_audio,
 )
-from tests.factories import make_user
 from tests.recommender.uploading import RATE, as_upload, media_files, wav_file
 
 pytestmark = pytest.mark.django_db
@@ -39,11 +38,6 @@ API_URL = "/api/songs/"
 @pytest.fixture(autouse=True)
 def _fresh_throttle() -> None:
     cache.clear()  # the API's upload throttle counts in the default cache
-
-
-@pytest.fixture
-def user():
-    return make_user("ada")
 
 
 @pytest.fixture
