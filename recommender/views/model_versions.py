@@ -21,6 +21,7 @@ from classifier.selectors import (
     model_version_list,
     model_version_serving,
 )
+from classifier.services import model_version_activate
 
 View = Callable[..., HttpResponseBase]
 
@@ -67,9 +68,6 @@ def model_version_confusion(request: HttpRequest, version_id: int) -> HttpRespon
 @require_POST
 def model_version_activate_view(request: HttpRequest, version_id: int) -> HttpResponse:
     """Make another version the active one; the library is re-analysed by it in the background."""
-    # classifier.services imports the trainer, and with it Keras: only on this rare staff action.
-    from classifier.services import model_version_activate
-
     version = get_object_or_404(ModelVersion, pk=version_id)
     model_version_activate(version=version)
     messages.success(
