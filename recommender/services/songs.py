@@ -51,7 +51,7 @@ def file_sha256(handle: IO[bytes]) -> str:
 
 
 @contextmanager
-def _local_path(upload: File) -> Iterator[Path]:
+def local_path(upload: File) -> Iterator[Path]:
     """A filesystem path for the decoder: the upload's own temp file, or a copy of its bytes."""
     temporary_path = getattr(upload, "temporary_file_path", None)
     if temporary_path is not None:
@@ -120,7 +120,7 @@ def song_create(
     if existing is not None:
         return SongCreateResult(song=existing, created=False)
 
-    with _local_path(upload) as path:
+    with local_path(upload) as path:
         info: AudioInfo = probe_audio(path)
         tag_title, tag_artist = _tags(path)
     name_title, name_artist = title_artist_from_filename(original_filename)
