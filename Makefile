@@ -38,6 +38,7 @@ manage: install
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	DEBUG=1 $(VENV)/bin/mypy
 
 format: install
 	$(VENV)/bin/ruff format .

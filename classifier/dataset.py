@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.files import File
 
 from classifier.errors import InvalidAudioError
@@ -53,7 +53,7 @@ def dataset_files(root: Path) -> list[tuple[str, Path]]:
 def dataset_import(
     *,
     root: Path,
-    owner: AbstractBaseUser | None = None,
+    owner: User | None = None,
     source: str = Song.Source.DATASET,
     synthetic: bool = False,
     on_progress: ProgressCallback | None = None,

@@ -19,7 +19,7 @@ _POOLS = (2, 4, 4, 4)
 def build_seed_cnn(
     *,
     num_classes: int,
-    input_shape: tuple[int, int, int] = SEED_INPUT_SHAPE,
+    input_shape: tuple[int, ...] = SEED_INPUT_SHAPE,
     embedding_dim: int = 128,
     dropout: float = 0.5,
 ) -> keras.Model:

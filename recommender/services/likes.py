@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 
 from recommender.models import Like, Song
 
 
-def like_create(*, user: AbstractBaseUser, song: Song) -> Like:
+def like_create(*, user: User, song: Song) -> Like:
     """Like a song; liking it again changes nothing (the pair is unique in the database)."""
     like, _ = Like.objects.get_or_create(user_id=user.pk, song=song)
     return like
 
 
-def like_delete(*, user: AbstractBaseUser, song: Song) -> None:
+def like_delete(*, user: User, song: Song) -> None:
     """Unlike a song; unliking one that was not liked changes nothing."""
     Like.objects.filter(user_id=user.pk, song=song).delete()

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import IntegrityError, transaction
@@ -101,7 +101,7 @@ def _tags(path: Path) -> tuple[str, str]:
 
 def song_create(
     *,
-    owner: AbstractBaseUser | None,
+    owner: User | None,
     upload: File,
     original_filename: str,
     source: str = Song.Source.UPLOAD,

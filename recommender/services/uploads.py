@@ -9,7 +9,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
@@ -46,7 +46,7 @@ class UploadResult:
         return cls(filename, UploadOutcome.REFUSED, error_code=code, error_message=message)
 
 
-def songs_upload(*, owner: AbstractBaseUser, files: Sequence[UploadedFile]) -> list[UploadResult]:
+def songs_upload(*, owner: User, files: Sequence[UploadedFile]) -> list[UploadResult]:
     """Store each file as one of `owner`'s songs, in order, and queue the new ones for analysis.
 
     Raises UploadRefused (nothing stored) for no files or more than MAX_FILES_PER_UPLOAD. Each
@@ -61,7 +61,7 @@ def songs_upload(*, owner: AbstractBaseUser, files: Sequence[UploadedFile]) -> l
     return [_song_upload(owner=owner, upload=upload) for upload in files]
 
 
-def _song_upload(*, owner: AbstractBaseUser, upload: UploadedFile) -> UploadResult:
+def _song_upload(*, owner: User, upload: UploadedFile) -> UploadResult:
     filename = Path(upload.name or "").name or "unnamed file"
     size = upload.size or 0
     if size > settings.MAX_UPLOAD_BYTES:

@@ -23,7 +23,7 @@ from recommender.services import user_create
 def signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("recommender:home")
-    form = UserCreationForm(request.POST or None)
+    form: UserCreationForm = UserCreationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = user_create(
             username=form.cleaned_data["username"], password=form.cleaned_data["password1"]

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
@@ -23,7 +26,8 @@ def upload(request: HttpRequest) -> HttpResponse:
     refusal: UploadRefused | None = None
     if request.method == "POST":
         try:
-            results = songs_upload(owner=request.user, files=uploaded_files(request, "files"))
+            owner = cast(User, request.user)  # login_required
+            results = songs_upload(owner=owner, files=uploaded_files(request, "files"))
         except UploadRefused as error:
             refusal = error
     context = {
