@@ -36,7 +36,28 @@ def enqueue_analysis(
     transaction.on_commit(send)
 
 
+def model_version_mark_covered(*, version: ModelVersion) -> bool:
+    """Record that the active `version` has analysed every song, if it has; returns whether.
+
+    Costs a scan of the song table, so it runs once per re-analysis batch and sweep, never per
+    request. Once covered, a version stays covered while it is active: new songs are analysed by
+    it. Recommendations switch to it from then on (`model_version_serving`).
+    """
+    if version.library_covered_at is not None:
+        return True
+    if songs_missing_analysis(version=version).filter(status=Song.Status.DONE).exists():
+        return False
+    # Only while still active: a version switched away from meanwhile must not claim to serve.
+    updated = ModelVersion.objects.filter(
+        pk=version.pk, is_active=True, library_covered_at__isnull=True
+    ).update(library_covered_at=timezone.now())
+    if updated:
+        logger.info("%s has analysed the whole library; recommendations use it now", version.name)
+    return bool(updated)
+
+
 def songs_analyze(*, song_ids: list[int], model_version_id: int) -> dict[str, int]:
+    """Analyse a batch of songs with one version, then see whether it now covers the library."""
     counts: dict[str, int] = {}
     for song_id in song_ids:
         try:
@@ -45,6 +66,9 @@ def songs_analyze(*, song_ids: list[int], model_version_id: int) -> dict[str, in
             logger.exception("re-analysis of song %s failed", song_id)
             outcome = "error"
         counts[outcome] = counts.get(outcome, 0) + 1
+    version = ModelVersion.objects.filter(pk=model_version_id, is_active=True).first()
+    if version is not None:
+        model_version_mark_covered(version=version)
     return counts
 
 
@@ -56,6 +80,8 @@ def library_reanalyze(*, model_version_id: int) -> int:
     if version is None:
         return 0
     ids = list(songs_missing_analysis(version=version).values_list("id", flat=True))
+    if not ids and version.is_active:
+        model_version_mark_covered(version=version)
     for start in range(0, len(ids), REANALYSIS_BATCH_SIZE):
         analyze_songs.delay(ids[start : start + REANALYSIS_BATCH_SIZE], version.pk)
     logger.info("queued %s songs for analysis by %s", len(ids), version.name)
@@ -75,6 +101,7 @@ def songs_sweep() -> dict[str, int]:
     active = model_version_active()
     if active is None:
         return {"pending": 0, "orphaned": 0}
+    model_version_mark_covered(version=active)
     cutoff = timezone.now() - timedelta(seconds=settings.SWEEP_GRACE_SECONDS)
     pending = list(
         Song.objects.filter(status=Song.Status.PENDING, updated_at__lt=cutoff).values_list(

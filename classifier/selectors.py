@@ -26,16 +26,16 @@ def songs_missing_analysis(*, version: ModelVersion) -> QuerySet[Song]:
 def model_version_serving() -> ModelVersion | None:
     """The version recommendations use: never a mix of two versions' embeddings.
 
-    The active version once it has analysed every analysed song; until then the version that was
-    active before it (its analyses still cover the library).
+    The active version once it has analysed every analysed song (`library_covered_at`, set by
+    `classifier.library.model_version_mark_covered`); until then the version that served before
+    it. One query in the common case: deciding coverage scans the song table, so it is recorded
+    once rather than recomputed per request.
     """
     active = model_version_active()
-    if active is None:
-        return None
-    if not songs_missing_analysis(version=active).filter(status=Song.Status.DONE).exists():
+    if active is None or active.library_covered_at is not None:
         return active
     previous = (
-        ModelVersion.objects.filter(activated_at__isnull=False)
+        ModelVersion.objects.filter(library_covered_at__isnull=False)
         .exclude(pk=active.pk)
         .order_by("-activated_at")
         .first()

@@ -76,7 +76,8 @@ def model_version_activate(*, version: ModelVersion) -> ModelVersion:
     )
     version.is_active = True
     version.activated_at = timezone.now()
-    version.save(update_fields=["is_active", "activated_at"])
+    version.library_covered_at = None  # until it has caught up with every song
+    version.save(update_fields=["is_active", "activated_at", "library_covered_at"])
     # Songs waiting for a model, and every song the new version has not heard yet; until it has
     # heard them all, recommendations keep using the previous version (model_version_serving).
     transaction.on_commit(lambda: reanalyze_library.delay(version.pk))

@@ -171,7 +171,7 @@ def song_list_similar(
     `genre` keeps only songs the serving model puts in that genre (its name, e.g. "jazz").
     `version` defaults to the serving model version; pass it when the caller already has it.
     Empty when `song` is not visible to `user` or has no analysis by that version yet.
-    Queries: 3, plus those of ``model_version_serving`` when `version` is not given.
+    Queries: 3, plus the one of ``model_version_serving`` when `version` is not given.
     """
     version = version or model_version_serving()
     if version is None or limit <= 0:
@@ -277,7 +277,7 @@ def song_list_for_you(
     """Songs for `user` from what they liked, varied; popular then recent ones without likes.
 
     Never a song the user liked or uploaded, nor one they may not see.
-    Queries: 3, plus those of ``model_version_serving`` when `version` is not given.
+    Queries: 3, plus the one of ``model_version_serving`` when `version` is not given.
     """
     version = version or model_version_serving()
     if version is None:

@@ -130,6 +130,7 @@ def make_ready_model_version(
         name=name, architecture=ModelVersion.Architecture.MUSICNN, artifact_path=name,
         feature_params=MUSICNN.to_dict(), class_names=class_names, is_active=activate,
         activated_at=timezone.now() if activate else None,
+        library_covered_at=timezone.now() if activate else None,
     )  # fmt: skip
 
 
@@ -138,8 +139,8 @@ def make_serving_version(
 ) -> ModelVersion:
     """The active model version, activated now: what `model_version_serving` picks."""
     version = make_model_version(name=name, class_names=class_names, is_active=True)
-    version.activated_at = timezone.now()
-    version.save(update_fields=["activated_at"])
+    version.activated_at = version.library_covered_at = timezone.now()
+    version.save(update_fields=["activated_at", "library_covered_at"])
     return version
 
 

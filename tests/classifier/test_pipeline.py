@@ -20,7 +20,7 @@ from django.core.files import File
 from django.db import connection
 
 from classifier.analysis import Outcome, song_analyze, song_lock
-from classifier.library import songs_sweep
+from classifier.library import songs_analyze, songs_sweep
 from classifier.models import Analysis, ModelVersion
 from classifier.selectors import model_version_serving
 from classifier.services import model_version_activate
@@ -259,7 +259,8 @@ def test_model_switch_reanalyses_the_library_without_mixing_versions(
         lambda: Analysis.objects.filter(model_version=new).count() == 3,
         what="the library to be re-analysed by the new version",
     )
-    assert model_version_serving() == new
+    # The batch records, after its last song, that the new version covers the library.
+    wait_for(lambda: model_version_serving() == new, timeout=30, what="the switch to the new one")
     assert Analysis.objects.filter(model_version=ready_model).count() == 3  # old ones are kept
     assert set(Song.objects.values_list("status", flat=True)) == {"done"}
 
@@ -277,7 +278,7 @@ def test_serving_version_waits_until_the_new_one_covers_every_song(
     model_version_activate(version=new)
 
     assert model_version_serving() == ready_model
-    song_analyze(song_id=songs[0].pk, model_version_id=new.pk)
+    songs_analyze(song_ids=[songs[0].pk], model_version_id=new.pk)
     assert model_version_serving() == ready_model  # half covered: still the old one
-    song_analyze(song_id=songs[1].pk, model_version_id=new.pk)
+    songs_analyze(song_ids=[songs[1].pk], model_version_id=new.pk)
     assert model_version_serving() == new

@@ -255,9 +255,11 @@ def test_detail_has_the_analysis_and_likes(api: APIClient, user, version) -> Non
 
 def test_during_a_reanalysis_songs_show_the_serving_versions_genre(api: APIClient, user) -> None:
     old = make_model_version(class_names=["jazz", "rock"])
-    old.activated_at = timezone.now() - timedelta(days=1)
-    old.save(update_fields=["activated_at"])
-    new = make_serving_version(class_names=["jazz", "rock"])  # active, still re-analysing
+    old.activated_at = old.library_covered_at = timezone.now() - timedelta(days=1)
+    old.save(update_fields=["activated_at", "library_covered_at"])
+    new = make_serving_version(class_names=["jazz", "rock"])
+    new.library_covered_at = None  # active, still re-analysing
+    new.save(update_fields=["library_covered_at"])
     both = make_analysed_song(version=old, embedding=unit_vector([1]), owner=user, title="Both")
     make_analysis(song=both, model_version=new, embedding=unit_vector([1]), predicted_genre="rock")
     make_analysed_song(
