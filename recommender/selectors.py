@@ -192,6 +192,19 @@ def _preferred_analyses(versions: list[ModelVersion]) -> QuerySet[Analysis]:
     return Analysis.objects.filter(model_version_id__in=ids).order_by(preference)
 
 
+def with_predicted_genre(songs: QuerySet[Song], *, versions: list[ModelVersion]) -> QuerySet[Any]:
+    """`songs` annotated with `predicted_genre` by the first of `versions` that analysed each."""
+    # QuerySet[Any]: django-stubs cannot follow an annotation made here into callers' filters.
+    predicted: Subquery | Value
+    if versions:
+        predicted = Subquery(
+            _preferred_analyses(versions).filter(song=OuterRef("pk")).values("predicted_genre")[:1]
+        )
+    else:
+        predicted = Value(None, output_field=CharField())
+    return songs.annotate(predicted_genre=predicted)
+
+
 def song_list_visible(
     *,
     user: Any,
@@ -208,16 +221,8 @@ def song_list_visible(
     `versions` from ``prediction_versions``; `genre` matches the predicted genre shown. The like
     count is a subquery, not a join: a page of a large library counts the likes of its songs only.
     """
-    predicted: Subquery | Value
-    if versions:
-        predicted = Subquery(
-            _preferred_analyses(versions).filter(song=OuterRef("pk")).values("predicted_genre")[:1]
-        )
-    else:
-        predicted = Value(None, output_field=CharField())
     likes = Like.objects.filter(song=OuterRef("pk")).order_by().values("song")
-    songs = songs_visible_to(user=user).annotate(
-        predicted_genre=predicted,
+    songs = with_predicted_genre(songs_visible_to(user=user), versions=versions).annotate(
         like_count=Coalesce(Subquery(likes.annotate(n=Count("pk")).values("n")), 0),
         liked_by_me=Exists(likes.filter(user_id=user.pk)),
     )

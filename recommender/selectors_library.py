@@ -14,12 +14,9 @@ from typing import Any
 import numpy as np
 from django.db.models import (
     Case,
-    CharField,
     Count,
-    OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Value,
     When,
 )
@@ -28,6 +25,7 @@ from django.db.models.functions import Lower
 from classifier.models import Analysis, ModelVersion
 from recommender.models import Genre, Like, Song
 from recommender.recommendations import User, songs_visible_to
+from recommender.selectors import with_predicted_genre
 
 # Library orderings by the name the page uses; the id breaks ties so pages never overlap.
 LIBRARY_SORTS: dict[str, tuple[Any, ...]] = {
@@ -59,12 +57,10 @@ def song_list_library(
     puts in that genre; `label` those with that ground-truth label (dataset songs); `status`
     those in that state. `sort` is a key of LIBRARY_SORTS (unknown: newest first).
     """
-    songs = songs_visible_to(user=user).select_related("genre")
-    if version is not None:
-        prediction = Analysis.objects.filter(song=OuterRef("pk"), model_version=version)
-        songs = songs.annotate(predicted_genre=Subquery(prediction.values("predicted_genre")[:1]))
-    else:
-        songs = songs.annotate(predicted_genre=Value(None, output_field=CharField()))
+    songs = with_predicted_genre(
+        songs_visible_to(user=user).select_related("genre"),
+        versions=[version] if version is not None else [],
+    )
     for word in search.split():
         songs = songs.filter(Q(title__icontains=word) | Q(artist__icontains=word))
     if genre:
