@@ -1,0 +1,406 @@
+"""Latency and recall of "similar songs" on synthetic libraries, through the real selector.
+
+    .venv/bin/python -m recommender.stack exec -- \\
+        .venv/bin/python bench/recommend.py --songs 10000,100000,1000000
+
+For each size, one after the other in a scratch database (``timbre_bench`` on the server of
+``DATABASE_URL``, dropped at the end; the development database is not touched):
+
+- songs: 90 % dataset songs, 10 % uploads of 50 users, half of those shared; all analysed by the
+  serving (active) model version, and 20 % also by an older version, so the vector search has to
+  skip rows of another version as it does during a model switch;
+- embeddings: unit vectors around 200 cluster centres, each cluster spread over its own random
+  16-dimensional subspace plus a little isotropic noise (nearest neighbours at cosine ~0.85-0.9).
+  Learned embeddings have a low intrinsic dimension; uniform random 128-d vectors would make
+  approximate search unrealistically hard. `--intrinsic-dim 128` gives isotropic clusters;
+- loading: binary COPY into a staging table, one INSERT … SELECT, then the HNSW index built once
+  after loading with a large maintenance_work_mem and parallel workers (build time reported).
+
+Then, as one user (who sees the dataset, the shared songs and their own):
+- latency: `song_list_similar(song=…, user=…, limit=10, version=…)`, the selector the views call,
+  for `--queries` random visible songs after a warm-up: p50 and p99 in ms, wall clock from Python.
+  The version is resolved once, as a view would before calling; `serving lookup` reports what
+  `model_version_serving()` costs on its own at that size;
+- recall@10: the selector's candidate query (``similar_candidates``, HNSW with the selector's
+  search settings) against the same query run as an exact scan (index scans disabled): the share
+  of the exact 10 nearest that are among the 10 nearest of the HNSW candidates.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import struct
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import numpy as np
+import psycopg
+from psycopg import sql
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "recommender.settings")
+
+DIM = 128
+USERS = 50
+GENRES = [
+    "blues", "classical", "country", "disco", "hiphop",
+    "jazz", "metal", "pop", "reggae", "rock",
+]  # fmt: skip
+CHUNK = 100_000
+INDEX_NAME = "analysis_embedding_hnsw"
+
+
+def parse_sizes(text: str) -> list[int]:
+    return [int(part.replace("_", "").replace(",", "")) for part in text.split(",") if part]
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--songs", default="10000,100000,1000000", help="sizes, comma-separated")
+    parser.add_argument("--queries", type=int, default=300, help="timed queries per size")
+    parser.add_argument("--recall-queries", type=int, default=100, help="exact scans per size")
+    parser.add_argument("--m", type=int, help="HNSW m (default: the migration's index)")
+    parser.add_argument("--ef-construction", type=int, help="HNSW ef_construction (default: ditto)")
+    parser.add_argument(
+        "--ef-search", help="comma-separated hnsw.ef_search values to measure (default: the app's)"
+    )
+    parser.add_argument("--clusters", type=int, default=200)
+    parser.add_argument("--intrinsic-dim", type=int, default=16)
+    parser.add_argument("--stale-fraction", type=float, default=0.2)
+    parser.add_argument("--database", default="timbre_bench")
+    parser.add_argument("--keep", action="store_true", help="leave the bench database behind")
+    parser.add_argument("--seed", type=int, default=0)
+    return parser.parse_args()
+
+
+def database_url(url: str, name: str) -> str:
+    return urlunsplit(urlsplit(url)._replace(path=f"/{name}"))
+
+
+# --- synthetic data ------------------------------------------------------------------------------
+
+
+class Clusters:
+    """Gaussian clusters on the unit sphere, each spread over its own low-dimensional subspace."""
+
+    def __init__(self, rng: np.random.Generator, *, count: int, intrinsic_dim: int) -> None:
+        centres = rng.normal(size=(count, DIM))
+        self.centres = centres / np.linalg.norm(centres, axis=1, keepdims=True)
+        self.bases = rng.normal(size=(count, DIM, intrinsic_dim)) / np.sqrt(DIM)
+        # Isotropic clusters need less spread per dimension for the same neighbourhood.
+        self.spread = 0.15 if intrinsic_dim <= 32 else 0.05
+        self.noise = 0.02 if intrinsic_dim <= 32 else 0.0
+
+    def sample(self, rng: np.random.Generator, labels: np.ndarray) -> np.ndarray:
+        """Unit vectors, shape (len(labels), DIM), float32."""
+        vectors = self.centres[labels] + rng.normal(size=(len(labels), DIM)) * self.noise
+        z = rng.normal(size=(len(labels), self.bases.shape[2])) * self.spread
+        for cluster in np.unique(labels):
+            rows = labels == cluster
+            vectors[rows] += z[rows] @ self.bases[cluster].T
+        vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+        return vectors.astype(np.float32)
+
+
+COPY_ROW = np.dtype(
+    [
+        ("fields", ">i2"),
+        *[("song_len", ">i4"), ("song_id", ">i8")],
+        *[("version_len", ">i4"), ("version_id", ">i8")],
+        *[("cluster_len", ">i4"), ("cluster", ">i4")],
+        *[("vector_len", ">i4"), ("dim", ">i2"), ("unused", ">i2"), ("vector", ">f4", (DIM,))],
+    ]
+)
+
+
+def copy_rows(
+    song_ids: np.ndarray, version_id: int, labels: np.ndarray, vectors: np.ndarray
+) -> bytes:
+    """Rows of PostgreSQL's binary COPY format, (song_id, version_id, cluster, vector)."""
+    rows = np.zeros(len(song_ids), dtype=COPY_ROW)
+    rows["fields"] = 4
+    rows["song_len"], rows["song_id"] = 8, song_ids
+    rows["version_len"], rows["version_id"] = 8, version_id
+    rows["cluster_len"], rows["cluster"] = 4, labels
+    rows["vector_len"], rows["dim"], rows["vector"] = 4 + 4 * DIM, DIM, vectors
+    return rows.tobytes()
+
+
+def genre_profiles(rng: np.random.Generator, clusters: int) -> list[tuple[int, str, str, float]]:
+    """Per cluster: stored genre probabilities, concentrated on one genre, as the model gives."""
+    profiles = []
+    for cluster in range(clusters):
+        alpha = np.full(len(GENRES), 0.3)
+        alpha[cluster % len(GENRES)] = 6.0
+        probabilities = rng.dirichlet(alpha)
+        top = int(np.argmax(probabilities))
+        as_json = json.dumps(
+            {g: round(float(p), 4) for g, p in zip(GENRES, probabilities, strict=True)}
+        )
+        profiles.append((cluster, as_json, GENRES[top], float(probabilities[top])))
+    return profiles
+
+
+def load_library(
+    conn: psycopg.Connection, *, size: int, versions: tuple[int, int], args: argparse.Namespace
+) -> None:
+    """`size` songs with analyses by the serving version (and some by the old one)."""
+    serving, old = versions
+    rng = np.random.default_rng(args.seed + size)
+    clusters = Clusters(rng, count=args.clusters, intrinsic_dim=args.intrinsic_dim)
+    conn.execute(
+        "TRUNCATE recommender_like, classifier_analysis, recommender_song RESTART IDENTITY CASCADE"
+    )
+    conn.execute(f"DROP INDEX IF EXISTS {INDEX_NAME}")
+    # Every tenth song is an upload by one of the users; every other upload is shared.
+    conn.execute(
+        """
+        INSERT INTO recommender_song (
+            id, owner_id, title, artist, audio, original_filename, sha256, size_bytes,
+            audio_format, duration, sample_rate, status, error_code, error_message, attempts,
+            source, is_public, created_at, updated_at)
+        SELECT g, CASE WHEN g %% 10 = 0 THEN 1 + (g / 10) %% %(users)s END, 'Song ' || g, '',
+               'bench/' || g || '.wav', '', md5(g::text) || md5('timbre' || g), 1000000,
+               'wav', 30, 22050, 'done', '', '', 1,
+               CASE WHEN g %% 10 = 0 THEN 'upload' ELSE 'dataset' END, g %% 20 = 0,
+               now() - g * interval '1 second', now()
+        FROM generate_series(1, %(size)s) AS g
+        """,
+        {"size": size, "users": USERS},
+    )
+    conn.execute("SELECT setval(pg_get_serial_sequence('recommender_song', 'id'), %s)", [size])
+    conn.execute(
+        sql.SQL(
+            "CREATE UNLOGGED TABLE bench_vectors "
+            "(song_id bigint, version_id bigint, cluster int, embedding vector({}))"
+        ).format(sql.Literal(DIM))
+    )
+    conn.execute(
+        "CREATE TEMPORARY TABLE bench_profiles "
+        "(cluster int PRIMARY KEY, probabilities jsonb, genre text, confidence float)"
+    )
+    with conn.cursor() as cursor:
+        cursor.executemany(
+            "INSERT INTO bench_profiles VALUES (%s, %s, %s, %s)",
+            genre_profiles(rng, args.clusters),
+        )
+        copy_sql = "COPY bench_vectors FROM STDIN (FORMAT BINARY)"
+        with cursor.copy(copy_sql) as copy:
+            copy.write(b"PGCOPY\n\xff\r\n\x00" + struct.pack(">ii", 0, 0))
+            for start in range(1, size + 1, CHUNK):
+                song_ids = np.arange(start, min(start + CHUNK, size + 1), dtype=np.int64)
+                labels = rng.integers(0, args.clusters, len(song_ids)).astype(np.int32)
+                copy.write(copy_rows(song_ids, serving, labels, clusters.sample(rng, labels)))
+                # Older analyses of some songs: rows the search must skip, not return.
+                stale = song_ids[rng.random(len(song_ids)) < args.stale_fraction]
+                stale_labels = rng.integers(0, args.clusters, len(stale)).astype(np.int32)
+                copy.write(copy_rows(stale, old, stale_labels, clusters.sample(rng, stale_labels)))
+            copy.write(struct.pack(">h", -1))
+    conn.execute(
+        """
+        INSERT INTO classifier_analysis (
+            song_id, model_version_id, probabilities, predicted_genre, confidence, embedding,
+            tags, segment_count, created_at)
+        SELECT v.song_id, v.version_id, p.probabilities, p.genre, p.confidence, v.embedding,
+               '{}', 10, now()
+        FROM bench_vectors v JOIN bench_profiles p USING (cluster)
+        """
+    )
+    conn.execute("DROP TABLE bench_vectors")
+    conn.execute("DROP TABLE bench_profiles")
+    conn.execute("VACUUM ANALYZE recommender_song")
+    conn.execute("VACUUM ANALYZE classifier_analysis")
+
+
+def build_index(conn: psycopg.Connection, *, m: int, ef_construction: int) -> None:
+    # The whole graph in memory (about 1 kB per vector at m=16) keeps the build fast; beyond it
+    # pgvector falls back to a much slower on-disk insertion.
+    conn.execute("SET maintenance_work_mem = '6GB'")
+    workers = max(1, (os.cpu_count() or 2) - 1)  # the leader builds too
+    conn.execute(sql.SQL("SET max_parallel_maintenance_workers = {}").format(workers))
+    conn.execute(
+        sql.SQL(
+            "CREATE INDEX {} ON classifier_analysis USING hnsw (embedding vector_cosine_ops) "
+            "WITH (m = {}, ef_construction = {})"
+        ).format(sql.Identifier(INDEX_NAME), sql.Literal(m), sql.Literal(ef_construction))
+    )
+    conn.execute("ANALYZE classifier_analysis")
+
+
+# --- measurement ---------------------------------------------------------------------------------
+
+
+@contextmanager
+def ef_search_setting(value: int) -> Iterator[None]:
+    from recommender import recommendations
+
+    previous = recommendations.HNSW_EF_SEARCH
+    recommendations.HNSW_EF_SEARCH = value
+    try:
+        yield
+    finally:
+        recommendations.HNSW_EF_SEARCH = previous
+
+
+def measure(*, size: int, ef_search: int, args: argparse.Namespace) -> dict[str, float]:
+    from django.contrib.auth import get_user_model
+    from django.db import connection, transaction
+
+    from classifier.models import Analysis
+    from classifier.selectors import model_version_serving
+    from recommender.models import Song
+    from recommender.recommendations import (
+        CANDIDATE_FACTOR,
+        hnsw_search,
+        similar_candidates,
+        song_list_similar,
+    )
+
+    limit = 10
+    user = get_user_model().objects.get(pk=1)
+    rng = np.random.default_rng(args.seed + 1)
+    ids = rng.choice(np.arange(1, size + 1), size=min(size, 4 * args.queries), replace=False)
+    # Visible to user 1: dataset songs, shared uploads and user 1's own.
+    visible = [int(i) for i in ids if i % 10 != 0 or i % 20 == 0 or 1 + (i // 10) % USERS == 1]
+    by_id = Song.objects.in_bulk(visible[: args.queries + 20])
+    songs = [by_id[i] for i in visible[: args.queries + 20]]
+    version = model_version_serving()
+    assert version is not None
+
+    started = time.perf_counter()
+    for _ in range(5):
+        model_version_serving()
+    serving_ms = (time.perf_counter() - started) / 5 * 1000
+
+    with ef_search_setting(ef_search):
+        for song in songs[:20]:  # warm-up: caches, connection, plans
+            song_list_similar(song=song, user=user, limit=limit, version=version)
+        latencies = []
+        for song in songs[20:]:
+            started = time.perf_counter()
+            items = song_list_similar(song=song, user=user, limit=limit, version=version)
+            latencies.append((time.perf_counter() - started) * 1000)
+            assert len(items) == limit, f"only {len(items)} similar songs for song {song.pk}"
+
+        count = limit * CANDIDATE_FACTOR
+        seeds = Analysis.objects.select_related("song").filter(
+            model_version=version, song__in=songs[20 : 20 + args.recall_queries]
+        )
+        recalls = []
+        for seed in seeds:
+            candidates = similar_candidates(seed=seed, user=user)
+            with hnsw_search(ef_search=max(ef_search, count)):
+                if not recalls:
+                    plan = candidates[:count].explain()
+                    assert INDEX_NAME in plan, f"the HNSW index is not used:\n{plan}"
+                approximate = list(candidates.values_list("song_id", "distance")[:count])
+            nearest = {song_id for song_id, _ in sorted(approximate, key=lambda r: r[1])[:limit]}
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute("SET LOCAL enable_indexscan = off")
+                exact = list(candidates.values_list("song_id", flat=True)[:limit])
+            recalls.append(len(nearest & set(exact)) / len(exact))
+    return {
+        "p50": float(np.percentile(latencies, 50)),
+        "p99": float(np.percentile(latencies, 99)),
+        "recall": float(np.mean(recalls)),
+        "serving_ms": serving_ms,
+    }
+
+
+def main() -> int:
+    args = parse_args()
+    dev_url = os.environ.get("DATABASE_URL")
+    if not dev_url:
+        print("Run under the servers: python -m recommender.stack exec -- python bench/…")
+        return 2
+    with psycopg.connect(dev_url, autocommit=True) as admin:
+        name = sql.Identifier(args.database)
+        admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
+        admin.execute(sql.SQL("CREATE DATABASE {}").format(name))
+    url = database_url(dev_url, args.database)
+    os.environ["DATABASE_URL"] = url
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connections
+    from django.utils import timezone
+
+    from classifier.models import Analysis, ModelVersion
+    from recommender import recommendations
+
+    settings.DEBUG = False  # no query log kept in memory while timing
+    try:
+        call_command("migrate", verbosity=0)
+        index = next(i for i in Analysis._meta.indexes if i.name == INDEX_NAME)
+        m = args.m or index.m
+        ef_construction = args.ef_construction or index.ef_construction
+        ef_values = (
+            parse_sizes(args.ef_search) if args.ef_search else [recommendations.HNSW_EF_SEARCH]
+        )
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute(
+                "INSERT INTO auth_user (id, password, is_superuser, username, first_name, "
+                "last_name, email, is_staff, is_active, date_joined) "
+                "SELECT g, '!', false, 'bench' || g, '', '', '', false, true, now() "
+                "FROM generate_series(1, %s) AS g",
+                [USERS],
+            )
+        now = timezone.now()
+        old = ModelVersion.objects.create(
+            name="bench-old", architecture="musicnn", artifact_path="-", feature_params={},
+            class_names=GENRES, activated_at=now - timezone.timedelta(days=1),
+        )  # fmt: skip
+        serving = ModelVersion.objects.create(
+            name="bench-serving", architecture="musicnn", artifact_path="-", feature_params={},
+            class_names=GENRES, is_active=True, activated_at=now,
+        )  # fmt: skip
+        print(
+            f"HNSW m={m}, ef_construction={ef_construction}; hnsw.iterative_scan=relaxed_order; "
+            f"{args.clusters} clusters, intrinsic dim {args.intrinsic_dim}, "
+            f"{args.stale_fraction:.0%} extra rows of an older model version; "
+            f"{args.queries} timed queries, {args.recall_queries} exact scans per size",
+            flush=True,
+        )
+        for size in parse_sizes(args.songs):
+            with psycopg.connect(url, autocommit=True) as conn:
+                started = time.perf_counter()
+                load_library(conn, size=size, versions=(serving.pk, old.pk), args=args)
+                load_s = time.perf_counter() - started
+                started = time.perf_counter()
+                build_index(conn, m=m, ef_construction=ef_construction)
+                build_s = time.perf_counter() - started
+                index_mb = conn.execute(
+                    "SELECT pg_relation_size(%s) / 1e6", [INDEX_NAME]
+                ).fetchone()[0]
+            connections.close_all()  # the tables were rebuilt: no cached plans or stats
+            for ef_search in ef_values:
+                result = measure(size=size, ef_search=ef_search, args=args)
+                print(
+                    f"{size:>9,} songs: p50 {result['p50']:.1f} ms, p99 {result['p99']:.1f} ms, "
+                    f"recall@10 {result['recall']:.3f}  (ef_search {ef_search}; "
+                    f"load {load_s:.0f} s, index build {build_s:.0f} s, {index_mb:.0f} MB; "
+                    f"serving-version lookup {result['serving_ms']:.1f} ms)",
+                    flush=True,
+                )
+    finally:
+        connections.close_all()
+        if not args.keep:
+            with psycopg.connect(dev_url, autocommit=True) as admin:
+                admin.execute(
+                    sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
+                        sql.Identifier(args.database)
+                    )
+                )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
