@@ -27,6 +27,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+# Cheap, Django-free: the one place that knows where the data folder is.
+from recommender import embedded
+
 if TYPE_CHECKING:
     import keras
 
@@ -42,7 +45,6 @@ WEIGHTS_FILENAME = "musicnn_msd.weights.h5"
 _CHECKPOINT_DIR = "musicnn/MSD_musicnn/"
 _CHECKPOINT_FILES = (".index", ".data-00000-of-00001")
 
-_REPO_ROOT = Path(__file__).resolve().parents[1]
 
 # Checkpoint variable scope -> Keras layer name in `build_musicnn_backbone`. The TF1 names are
 # numbered in graph-construction order: input norm, timbral (38, 67 bands), temporal (128, 64,
@@ -93,15 +95,9 @@ class WeightsDownloadError(RuntimeError):
     """The musicnn wheel could not be fetched or is not the file we expect."""
 
 
-def timbre_data_dir() -> Path:
-    """Where Timbre keeps downloads and weights: $TIMBRE_DATA_DIR, else <repo>/.timbre."""
-    configured = os.environ.get("TIMBRE_DATA_DIR")
-    return Path(configured) if configured else _REPO_ROOT / ".timbre"
-
-
 def musicnn_weights_path(data_dir: Path | None = None) -> Path:
     """Path of the converted Keras weights (may not exist yet)."""
-    return (data_dir or timbre_data_dir()) / "weights" / WEIGHTS_FILENAME
+    return (data_dir or embedded.data_dir()) / "weights" / WEIGHTS_FILENAME
 
 
 def ensure_musicnn_weights(data_dir: Path | None = None) -> Path:
@@ -110,7 +106,7 @@ def ensure_musicnn_weights(data_dir: Path | None = None) -> Path:
     Downloads the wheel into `<data>/cache` unless a verified copy is there, converts the
     checkpoint and writes the weights atomically. Does nothing if the weights already exist.
     """
-    data_dir = data_dir or timbre_data_dir()
+    data_dir = data_dir or embedded.data_dir()
     target = musicnn_weights_path(data_dir)
     if target.is_file():
         return target
