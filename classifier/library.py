@@ -101,7 +101,7 @@ def songs_sweep() -> dict[str, int]:
     active = model_version_active()
     if active is None:
         return {"pending": 0, "orphaned": 0}
-    model_version_mark_covered(version=active)
+    covered = model_version_mark_covered(version=active)
     cutoff = timezone.now() - timedelta(seconds=settings.SWEEP_GRACE_SECONDS)
     pending = list(
         Song.objects.filter(status=Song.Status.PENDING, updated_at__lt=cutoff).values_list(
@@ -122,15 +122,15 @@ def songs_sweep() -> dict[str, int]:
         logger.warning(
             "sweeper re-queued %s pending and %s orphaned songs", len(pending), len(orphaned)
         )
-    stalled = _reanalysis_stalled(active, cutoff=cutoff)
+    # Both checks scan the song table: a covered version has no re-analysis left to stall.
+    stalled = not covered and _reanalysis_stalled(active, cutoff=cutoff)
     if stalled:
         library_reanalyze(model_version_id=active.pk)
     return {"pending": len(pending), "orphaned": len(orphaned), "reanalysis_restarted": stalled}
 
 
 def _reanalysis_stalled(version: ModelVersion, *, cutoff: datetime) -> bool:
-    if not songs_missing_analysis(version=version).filter(status=Song.Status.DONE).exists():
-        return False
+    """For a version that does not cover the library yet: no new analysis for a while?"""
     latest = Analysis.objects.filter(model_version=version).aggregate(latest=Max("created_at"))
     last_progress = latest["latest"] or version.activated_at or version.created_at
     return last_progress < cutoff
