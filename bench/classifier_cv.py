@@ -45,7 +45,7 @@ from sklearn.preprocessing import StandardScaler
 
 from classifier import feature_cache
 from classifier.audio import load_audio
-from classifier.features import MUSICNN, SEED, audio_segments
+from classifier.features import MUSICNN, SEED, file_segments
 from classifier.nets.head import build_genre_head
 from classifier.nets.musicnn import POOLED_DIM, load_musicnn_backbone
 from classifier.nets.seed import build_seed_cnn
@@ -101,6 +101,16 @@ def stack(
     y = np.concatenate([np.full(len(inputs[i]), tracks[i].genre) for i in indices])
     owners = np.concatenate([np.full(len(inputs[i]), i) for i in indices])
     return x, y, owners
+
+
+def split_validation(
+    train_val: np.ndarray, tracks: list[Track], *, seed: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """A fold's training songs split again, stratified, 85/15, for early stopping."""
+    train, val = train_test_split(
+        train_val, test_size=0.15, stratify=[tracks[i].genre for i in train_val], random_state=seed
+    )
+    return train, val
 
 
 def throughput(process: Callable[[Path], int], paths: list[Path]) -> float:
@@ -182,12 +192,7 @@ def main() -> None:
     }
     heads = []
     for fold, (train_val, test) in enumerate(folds):
-        train, val = train_test_split(
-            train_val,
-            test_size=0.15,
-            stratify=[tracks[i].genre for i in train_val],
-            random_state=args.seed + fold,
-        )
+        train, val = split_validation(train_val, tracks, seed=args.seed + fold)
         x_tr, y_tr, _ = stack(train, pooled, tracks)
         x_va, y_va, _ = stack(val, pooled, tracks)
         x_te, _, owners = stack(test, pooled, tracks)
@@ -239,7 +244,7 @@ def main() -> None:
     head = heads[0]
 
     def musicnn_process(path: Path) -> int:
-        segments = audio_segments(load_audio(path, sample_rate=MUSICNN.sample_rate), params=MUSICNN)
+        segments = file_segments(path, params=MUSICNN)
         features = backbone.predict(segments, verbose=0, batch_size=32)["pooled"]
         head.predict(features, verbose=0)
         return len(segments)
@@ -267,12 +272,7 @@ def main() -> None:
             for i, t in enumerate(tracks)
         }
         for fold, (train_val, test) in enumerate(folds[: args.seed_folds]):
-            train, val = train_test_split(
-                train_val,
-                test_size=0.15,
-                stratify=[tracks[i].genre for i in train_val],
-                random_state=args.seed + fold,
-            )
+            train, val = split_validation(train_val, tracks, seed=args.seed + fold)
             x_tr, y_tr, _ = stack(train, images, tracks)
             x_va, y_va, _ = stack(val, images, tracks)
             x_te, _, owners = stack(test, images, tracks)
@@ -297,7 +297,7 @@ def main() -> None:
             print(f"seed fold {fold + 1}: {seed_row.accuracies[-1]:.3f}", flush=True)
 
         def seed_process(path: Path) -> int:
-            segments = audio_segments(load_audio(path, sample_rate=SEED.sample_rate), params=SEED)
+            segments = file_segments(path, params=SEED)
             model.predict(segments, verbose=0, batch_size=16)
             return len(segments)
 

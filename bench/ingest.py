@@ -49,8 +49,7 @@ import numpy as np
 from django.core.files import File
 
 from classifier.analysis import analysis_store, predictor_for
-from classifier.audio import load_audio
-from classifier.features import audio_segments
+from classifier.features import audio_segments, load_analysed_audio
 from classifier.selectors import model_version_active
 from classifier.synth import STYLES, synthesize_song
 from recommender.models import Song
@@ -95,12 +94,7 @@ def main() -> None:
             try:
                 for song in songs:
                     t0 = time.perf_counter()
-                    audio = load_audio(
-                        Path(song.audio.path),
-                        sample_rate=params.sample_rate,
-                        max_windows=params.analysis_windows,
-                        window_seconds=params.analysis_window_seconds,
-                    )
+                    audio = load_analysed_audio(Path(song.audio.path), params=params)
                     t1 = time.perf_counter()
                     segments = audio_segments(audio, params=params)
                     t2 = time.perf_counter()

@@ -199,18 +199,22 @@ def segment_spectrogram(mel: np.ndarray, *, params: FeatureParams) -> np.ndarray
     return np.ascontiguousarray(out, dtype=np.float32)
 
 
-def file_segments(path: str | os.PathLike[str], *, params: FeatureParams) -> np.ndarray:
-    """Decode the analysed windows of a file and featurise them: (n, *params.input_shape).
-
-    Raises InvalidAudioError for files that cannot be analysed.
-    """
-    audio = load_audio(
+def load_analysed_audio(path: str | os.PathLike[str], *, params: FeatureParams) -> DecodedAudio:
+    """Decode the part of a file that `params` analyses. Raises InvalidAudioError."""
+    return load_audio(
         path,
         sample_rate=params.sample_rate,
         max_windows=params.analysis_windows,
         window_seconds=params.analysis_window_seconds,
     )
-    return audio_segments(audio, params=params)
+
+
+def file_segments(path: str | os.PathLike[str], *, params: FeatureParams) -> np.ndarray:
+    """Decode the analysed windows of a file and featurise them: (n, *params.input_shape).
+
+    Raises InvalidAudioError for files that cannot be analysed.
+    """
+    return audio_segments(load_analysed_audio(path, params=params), params=params)
 
 
 def audio_segments(audio: DecodedAudio, *, params: FeatureParams) -> np.ndarray:
