@@ -47,8 +47,9 @@ from classifier import feature_cache
 from classifier.audio import load_audio
 from classifier.features import MUSICNN, SEED, file_segments
 from classifier.nets.head import build_genre_head
-from classifier.nets.musicnn import POOLED_DIM, load_musicnn_backbone
+from classifier.nets.musicnn import POOLED_DIM, load_musicnn_backbone, pooled_features
 from classifier.nets.seed import build_seed_cnn
+from classifier.trainer import MUSICNN_BACKBONE_KEY
 from classifier.training import fit_classifier, track_probabilities
 
 
@@ -167,10 +168,8 @@ def main() -> None:
         return feature_cache.song_backbone_features(
             sha256=tracks[i].sha256,
             params=MUSICNN,
-            backbone_key="msd-pooled",
-            compute=lambda: keras.ops.convert_to_numpy(
-                backbone.predict(mel[i], verbose=0, batch_size=32)["pooled"]
-            ),
+            backbone_key=MUSICNN_BACKBONE_KEY,
+            compute=lambda: pooled_features(backbone, mel[i]),
         )
 
     pooled = {i: pooled_for(i) for i in range(len(tracks))}
@@ -245,7 +244,7 @@ def main() -> None:
 
     def musicnn_process(path: Path) -> int:
         segments = file_segments(path, params=MUSICNN)
-        features = backbone.predict(segments, verbose=0, batch_size=32)["pooled"]
+        features = pooled_features(backbone, segments)
         head.predict(features, verbose=0)
         return len(segments)
 

@@ -30,7 +30,7 @@ from classifier.artifacts import CONFUSION_FILENAME, MODEL_FILENAME, SIDECAR_FIL
 from classifier.features import PRESETS, FeatureParams
 from classifier.inference import Predictor
 from classifier.nets.head import build_embedding_extractor, build_genre_head
-from classifier.nets.musicnn import MSD_TAGS, POOLED_DIM, load_musicnn_backbone
+from classifier.nets.musicnn import MSD_TAGS, POOLED_DIM, load_musicnn_backbone, pooled_features
 from classifier.nets.seed import build_seed_cnn
 from classifier.training import (
     Metrics,
@@ -125,11 +125,7 @@ def _backbone_features(
     for done, song in enumerate(songs, start=1):
 
         def compute(song_id: int = song.id) -> np.ndarray:
-            pooled = [
-                keras.ops.convert_to_numpy(backbone.predict_on_batch(batch)["pooled"])
-                for batch in np.array_split(segments[song_id], max(1, len(segments[song_id]) // 32))
-            ]
-            return np.concatenate(pooled)
+            return pooled_features(backbone, segments[song_id])
 
         result[song.id] = feature_cache.song_backbone_features(
             sha256=song.sha256, params=params, backbone_key=MUSICNN_BACKBONE_KEY, compute=compute

@@ -21,6 +21,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import keras
+import numpy as np
 
 from classifier.weights import MissingWeightsError, musicnn_weights_path
 
@@ -151,6 +152,21 @@ def build_musicnn_backbone() -> keras.Model:
         outputs={"pooled": pooled, "penultimate": penultimate, "tags": tags},
         name="musicnn_msd",
     )
+
+
+def pooled_features(
+    backbone: keras.Model, patches: np.ndarray, *, batch_size: int = 32
+) -> np.ndarray:
+    """The backbone's "pooled" features for patches (n, 187, 96): (n, POOLED_DIM) float32.
+
+    `predict_on_batch` in fixed batches: `predict` per song retraces and is slower for the few
+    patches a song has.
+    """
+    batches = [
+        keras.ops.convert_to_numpy(backbone.predict_on_batch(patches[i : i + batch_size])["pooled"])
+        for i in range(0, len(patches), batch_size)
+    ]
+    return np.concatenate(batches) if batches else np.zeros((0, POOLED_DIM), np.float32)
 
 
 def load_musicnn_weights(model: keras.Model, path: str | Path | None = None) -> keras.Model:
