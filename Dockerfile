@@ -9,8 +9,14 @@ RUN apt-get update \
 
 WORKDIR /app
 COPY pyproject.toml README.md ./
-COPY recommender recommender
+COPY timbre timbre
+COPY audio audio
+COPY library library
 COPY classifier classifier
+COPY recommender recommender
+COPY demo demo
+COPY web web
+COPY api api
 RUN pip install .
 COPY . .
 
@@ -22,4 +28,4 @@ RUN python -m classifier.weights \
 RUN useradd --create-home --uid 1000 timbre && mkdir -p /data && chown timbre /data
 USER timbre
 EXPOSE 8000
-CMD ["gunicorn", "recommender.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "timbre.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

@@ -19,26 +19,29 @@ install: $(STAMP)
 
 # Pretrained musicnn weights: fetched once from the PyPI wheel, converted to a Keras weights file,
 # then reused offline.
-weights: $(STAMP)
+weights: $(WEIGHTS)
+
+$(WEIGHTS): | $(STAMP)
 	$(PY) -m classifier.weights
 
 run: install weights
-	$(PY) -m recommender.stack run
+	$(PY) -m timbre.stack run
 
 test: install weights
-	$(PY) -m recommender.stack test $(PYTEST_ARGS)
+	$(PY) -m timbre.stack test $(PYTEST_ARGS)
 
 admin: install
-	$(PY) -m recommender.stack exec -- $(PY) manage.py createsuperuser
+	$(PY) -m timbre.stack exec -- $(PY) manage.py createsuperuser
 
 # Any manage.py command with the servers up: make manage ARGS="import_dataset ../music"
 manage: install
-	$(PY) -m recommender.stack exec -- $(PY) manage.py $(ARGS)
+	$(PY) -m timbre.stack exec -- $(PY) manage.py $(ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	DEBUG=1 $(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 
 format: install
 	$(VENV)/bin/ruff format .

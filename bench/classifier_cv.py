@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "recommender.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "timbre.settings")
 os.environ.setdefault("DEBUG", "1")  # settings only; the benchmark touches no database
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -43,9 +43,9 @@ from sklearn.model_selection import StratifiedKFold, train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
+from audio.decode import load_audio
+from audio.features import MUSICNN, SEED, file_segments
 from classifier import feature_cache
-from classifier.audio import load_audio
-from classifier.features import MUSICNN, SEED, file_segments
 from classifier.nets.head import build_genre_head
 from classifier.nets.musicnn import POOLED_DIM, load_musicnn_backbone, pooled_features
 from classifier.nets.seed import build_seed_cnn

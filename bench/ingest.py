@@ -1,7 +1,7 @@
 """Ingest throughput of one analysis worker, stage by stage, on generated songs.
 
     make manage ARGS=...   # not needed; run it with the servers up:
-    .venv/bin/python -m recommender.stack exec -- .venv/bin/python bench/ingest.py
+    .venv/bin/python -m timbre.stack exec -- .venv/bin/python bench/ingest.py
 
 For each input kind (30-s WAV, 4-min MP3; 44.1 kHz stereo, generated) it runs the worker's own
 steps on N songs with the active model version: decode -> features -> inference -> database, and
@@ -38,7 +38,7 @@ def parse_args() -> argparse.Namespace:
 ARGS = parse_args()
 for variable in ("OMP_NUM_THREADS", "TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS"):
     os.environ[variable] = str(ARGS.threads)
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "recommender.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "timbre.settings")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import django
@@ -48,12 +48,12 @@ django.setup()
 import numpy as np
 from django.core.files import File
 
+from audio.features import audio_segments, load_analysed_audio
 from classifier.analysis import analysis_store, predictor_for
-from classifier.features import audio_segments, load_analysed_audio
 from classifier.selectors import model_version_active
-from classifier.synth import STYLES, synthesize_song
-from recommender.models import Song
-from tests.classifier.audio_factory import write_audio
+from demo.synth import STYLES, synthesize_song
+from library.models import Song
+from tests.audio_factory import write_audio
 
 KINDS = {"30-s WAV": (30.0, ".wav"), "4-min MP3": (240.0, ".mp3")}
 SAMPLE_RATE = 44100

@@ -1,6 +1,6 @@
 """Latency and recall of "similar songs" on synthetic libraries, through the real selector.
 
-    .venv/bin/python -m recommender.stack exec -- \\
+    .venv/bin/python -m timbre.stack exec -- \\
         .venv/bin/python bench/recommend.py --songs 10000,100000,1000000
 
 For each size, one after the other in a scratch database (``timbre_bench`` on the server of
@@ -44,7 +44,7 @@ import psycopg
 from psycopg import sql
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "recommender.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "timbre.settings")
 
 DIM = 128
 USERS = 50
@@ -254,7 +254,7 @@ def measure(*, size: int, ef_search: int, args: argparse.Namespace) -> dict[str,
 
     from classifier.models import Analysis
     from classifier.selectors import model_version_serving
-    from recommender.models import Song
+    from library.models import Song
     from recommender.recommendations import (
         CANDIDATE_FACTOR,
         hnsw_search,
@@ -317,7 +317,7 @@ def main() -> int:
     args = parse_args()
     dev_url = os.environ.get("DATABASE_URL")
     if not dev_url:
-        print("Run under the servers: python -m recommender.stack exec -- python bench/…")
+        print("Run under the servers: python -m timbre.stack exec -- python bench/…")
         return 2
     with psycopg.connect(dev_url, autocommit=True) as admin:
         name = sql.Identifier(args.database)

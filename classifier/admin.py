@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from classifier.models import Analysis, ModelVersion
+from classifier.models import Analysis, ModelVersion, WorkerHeartbeat
 
 
 @admin.register(ModelVersion)
@@ -24,3 +24,8 @@ class AnalysisAdmin(admin.ModelAdmin):
     list_select_related = ["song", "model_version"]
     raw_id_fields = ["song"]
     exclude = ["embedding"]  # 128 floats are not something to edit by hand
+
+
+@admin.register(WorkerHeartbeat)
+class WorkerHeartbeatAdmin(admin.ModelAdmin):
+    list_display = ["hostname", "seen_at"]

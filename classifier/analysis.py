@@ -25,10 +25,10 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from classifier.errors import InvalidAudioError
+from audio.errors import ErrorCode, InvalidAudioError
 from classifier.models import Analysis, ModelVersion
 from classifier.selectors import model_version_active
-from recommender.models import Song
+from library.models import Song
 
 if TYPE_CHECKING:
     from classifier.inference import Predictor, TrackPrediction
@@ -47,15 +47,6 @@ class Outcome(StrEnum):
     BUSY = "busy"  # another worker is analysing it right now
     GONE = "gone"  # the song was deleted
     SKIPPED = "skipped"  # nothing to do (failed earlier, or already analysed)
-
-
-class ErrorCode(StrEnum):
-    """Failure codes beyond the audio ones in `classifier.errors.ErrorCode`."""
-
-    WORKER_LOST = "worker_lost"
-    STORAGE_UNAVAILABLE = "storage_unavailable"
-    TIMEOUT = "timeout"
-    MODEL_ERROR = "model_error"
 
 
 class StorageUnavailableError(RuntimeError):

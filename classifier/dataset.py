@@ -10,9 +10,9 @@ from pathlib import Path
 from django.contrib.auth.models import User
 from django.core.files import File
 
-from classifier.errors import InvalidAudioError
-from recommender.models import Song
-from recommender.services import genre_get_or_create, song_create
+from audio.errors import InvalidAudioError
+from library.models import Song
+from library.services import genre_get_or_create, song_create
 
 
 @dataclass(frozen=True)

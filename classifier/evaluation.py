@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from classifier.errors import InvalidAudioError
+from audio.errors import InvalidAudioError
 from classifier.inference import Predictor
 from classifier.training import Metrics, evaluate_tracks
 

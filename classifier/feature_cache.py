@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 from django.conf import settings
 
-from classifier.features import FeatureParams, file_segments
+from audio.features import FeatureParams, file_segments
 
 
 def cache_root() -> Path:

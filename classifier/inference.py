@@ -14,8 +14,8 @@ from pathlib import Path
 import keras
 import numpy as np
 
+from audio.features import FeatureParams, file_segments
 from classifier.artifacts import MODEL_FILENAME, read_sidecar
-from classifier.features import FeatureParams, file_segments
 from classifier.training import track_embedding
 
 BATCH_SIZE = 32  # segments per forward pass: bounds memory for long files

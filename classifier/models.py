@@ -54,7 +54,7 @@ class ModelVersion(models.Model):
 class Analysis(models.Model):
     """What one model version heard in one song."""
 
-    song = models.ForeignKey("recommender.Song", on_delete=models.CASCADE, related_name="analyses")
+    song = models.ForeignKey("library.Song", on_delete=models.CASCADE, related_name="analyses")
     model_version = models.ForeignKey(
         ModelVersion, on_delete=models.CASCADE, related_name="analyses"
     )
@@ -92,3 +92,19 @@ class Analysis(models.Model):
 
     def __str__(self) -> str:
         return f"{self.song} → {self.predicted_genre} ({self.model_version.name})"
+
+
+class WorkerHeartbeat(models.Model):
+    """The last time each Celery worker ran a task; /healthz reports how fresh the newest is."""
+
+    hostname = models.CharField(max_length=255, unique=True)
+    token = models.CharField(max_length=64, blank=True, help_text="Echo of the request, for tests.")
+    seen_at = models.DateTimeField()
+
+    class Meta:
+        # Its table predates the move from the first app (see migration 0004).
+        db_table = "recommender_workerheartbeat"
+        ordering = ["-seen_at"]
+
+    def __str__(self) -> str:
+        return f"{self.hostname} at {self.seen_at:%Y-%m-%d %H:%M:%S}"

@@ -8,7 +8,7 @@ from django.db.models import Count, QuerySet
 
 from classifier.artifacts import CONFUSION_FILENAME, model_version_artifact_dir
 from classifier.models import ModelVersion
-from recommender.models import Song
+from library.models import Song
 
 
 def model_version_active() -> ModelVersion | None:
@@ -27,7 +27,7 @@ def model_version_serving() -> ModelVersion | None:
     """The version recommendations use: never a mix of two versions' embeddings.
 
     The active version once it has analysed every analysed song (`library_covered_at`, set by
-    `classifier.library.model_version_mark_covered`); until then the version that served before
+    `classifier.pipeline.model_version_mark_covered`); until then the version that served before
     it. One query in the common case: deciding coverage scans the song table, so it is recorded
     once rather than recomputed per request.
     """

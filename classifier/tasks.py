@@ -1,4 +1,4 @@
-"""Celery tasks of the `classifier` queue: thin adapters over `classifier.analysis` and friends."""
+"""Celery tasks: thin adapters over `classifier.analysis`, `classifier.pipeline` and heartbeats."""
 
 from __future__ import annotations
 
@@ -15,6 +15,14 @@ from classifier.analysis import (
     song_analyze,
     song_fail,
 )
+from classifier.heartbeats import worker_heartbeat_record
+from classifier.pipeline import (
+    ANALYZE_SONG,
+    ANALYZE_SONGS,
+    library_reanalyze,
+    songs_analyze,
+    songs_sweep,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -25,7 +33,7 @@ MAX_RETRIES = 5
 
 @shared_task(
     bind=True,
-    name="classifier.analyze_song",
+    name=ANALYZE_SONG,
     # Idempotent (advisory lock + upsert), so a task whose worker died may safely run again.
     acks_late=True,
     reject_on_worker_lost=True,
@@ -50,25 +58,29 @@ def analyze_song(
         return "failed"
 
 
-@shared_task(name="classifier.analyze_songs")
+@shared_task(name=ANALYZE_SONGS)
 def analyze_songs(song_ids: list[int], model_version_id: int) -> dict[str, int]:
     """A batch of (re-)analyses with one model version loaded once, e.g. after a model switch."""
-    from classifier.library import songs_analyze  # avoid an import cycle
-
     return songs_analyze(song_ids=song_ids, model_version_id=model_version_id)
 
 
 @shared_task(name="classifier.reanalyze_library")
 def reanalyze_library(model_version_id: int) -> int:
     """Queue analyses for every song the version has not analysed yet, in batches."""
-    from classifier.library import library_reanalyze
-
     return library_reanalyze(model_version_id=model_version_id)
 
 
 @shared_task(name="classifier.sweep")
 def sweep() -> dict[str, int]:
     """Re-queue songs stuck after a worker crash or a broker loss (run by Celery beat)."""
-    from classifier.library import songs_sweep
-
     return songs_sweep()
+
+
+@shared_task(name="workers.heartbeat", ignore_result=True)
+def heartbeat(token: str = "") -> None:
+    """Record that a worker is alive and can reach the database (run by Celery beat).
+
+    Named outside `classifier.*` so it runs on the default queue: it tells whether that queue's
+    workers are alive.
+    """
+    worker_heartbeat_record(hostname=heartbeat.request.hostname or "unknown", token=token)

@@ -25,9 +25,9 @@ from typing import Any
 import keras
 import numpy as np
 
+from audio.features import PRESETS, FeatureParams
 from classifier import feature_cache
 from classifier.artifacts import CONFUSION_FILENAME, MODEL_FILENAME, SIDECAR_FILENAME
-from classifier.features import PRESETS, FeatureParams
 from classifier.inference import Predictor
 from classifier.nets.head import build_embedding_extractor, build_genre_head
 from classifier.nets.musicnn import MSD_TAGS, POOLED_DIM, load_musicnn_backbone, pooled_features

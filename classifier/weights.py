@@ -27,8 +27,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-# Cheap, Django-free: the one place that knows where the data folder is.
-from recommender import embedded
+from classifier.nets.musicnn import build_musicnn_backbone
+from classifier.nets.weights_file import WEIGHTS_FILENAME, musicnn_weights_path
+from timbre.paths import data_dir as default_data_dir
 
 if TYPE_CHECKING:
     import keras
@@ -38,7 +39,6 @@ logger = logging.getLogger(__name__)
 MUSICNN_VERSION = "0.1.0"
 MUSICNN_WHEEL = f"musicnn-{MUSICNN_VERSION}-py3-none-any.whl"
 MUSICNN_WHEEL_SHA256 = "f38a4890c648c1ddbb141c5d96d2b0a8cfcd36746002d896989f7b88beb65cfa"
-WEIGHTS_FILENAME = "musicnn_msd.weights.h5"
 
 # Inside the wheel the checkpoint files have no stem (".index", ".data-00000-of-00001"), so the
 # checkpoint prefix is the folder itself with a trailing slash.
@@ -79,25 +79,8 @@ _IGNORED_SUFFIXES = ("/Adam", "/Adam_1")
 _IGNORED_NAMES = ("beta1_power", "beta2_power")
 
 
-class MissingWeightsError(RuntimeError):
-    """The converted musicnn weights are not on disk yet."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        super().__init__(
-            f"The pretrained musicnn weights are missing (expected {path}). "
-            "Run `make weights` (or `python -m classifier.weights`) once, with access to PyPI, "
-            "to download and convert them."
-        )
-
-
 class WeightsDownloadError(RuntimeError):
     """The musicnn wheel could not be fetched or is not the file we expect."""
-
-
-def musicnn_weights_path(data_dir: Path | None = None) -> Path:
-    """Path of the converted Keras weights (may not exist yet)."""
-    return (data_dir or embedded.data_dir()) / "weights" / WEIGHTS_FILENAME
 
 
 def ensure_musicnn_weights(data_dir: Path | None = None) -> Path:
@@ -106,7 +89,7 @@ def ensure_musicnn_weights(data_dir: Path | None = None) -> Path:
     Downloads the wheel into `<data>/cache` unless a verified copy is there, converts the
     checkpoint and writes the weights atomically. Does nothing if the weights already exist.
     """
-    data_dir = data_dir or embedded.data_dir()
+    data_dir = data_dir or default_data_dir()
     target = musicnn_weights_path(data_dir)
     if target.is_file():
         return target
@@ -115,8 +98,6 @@ def ensure_musicnn_weights(data_dir: Path | None = None) -> Path:
     with tempfile.TemporaryDirectory(prefix="musicnn-") as tmp:
         prefix = _extract_checkpoint(wheel, Path(tmp))
         variables = read_checkpoint(prefix)
-
-    from classifier.nets.musicnn import build_musicnn_backbone
 
     model = build_musicnn_backbone()
     convert_musicnn_checkpoint(variables, model)

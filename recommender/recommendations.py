@@ -33,17 +33,15 @@ from dataclasses import dataclass
 
 import numpy as np
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 from pgvector.django import CosineDistance
 
 from classifier.models import Analysis, ModelVersion
 from classifier.selectors import model_version_serving
-from recommender.models import Song
-
-User = AbstractBaseUser | AnonymousUser
+from library.models import Song
+from library.selectors import User, songs_visible_to, visible_q
 
 # Nearest neighbours fetched per list entry, for the re-ranking to choose from.
 CANDIDATE_FACTOR = 4
@@ -83,26 +81,10 @@ class ForYou:
     explanation: str  # one sentence for the top of the list
 
 
-# --- visibility ----------------------------------------------------------------------------------
-
-
-def _visible_q(*, user: User | None, prefix: str = "") -> Q:
-    """Dataset songs (no owner), songs shared by their owner, and the user's own uploads."""
-    visible = Q(**{f"{prefix}owner__isnull": True}) | Q(**{f"{prefix}is_public": True})
-    if user is not None and user.is_authenticated:
-        visible |= Q(**{f"{prefix}owner_id": user.pk})
-    return visible
-
-
-def songs_visible_to(*, user: User | None) -> QuerySet[Song]:
-    """The songs `user` may see (anonymous or None: only dataset and shared songs)."""
-    return Song.objects.filter(_visible_q(user=user))
-
-
 def _recommendable(*, user: User | None, version: ModelVersion | int) -> QuerySet[Analysis]:
     """Analyses by `version` (a row or its id) of finished songs that `user` may see."""
     return Analysis.objects.filter(model_version=version, song__status=Song.Status.DONE).filter(
-        _visible_q(user=user, prefix="song__")
+        visible_q(user=user, prefix="song__")
     )
 
 

@@ -8,10 +8,14 @@ import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 import pytest
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
+    from rest_framework.test import APIClient
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -39,10 +43,10 @@ def start_worker(*, log_path: Path) -> WorkerProcess:
     from django.conf import settings
     from django.db import connection
 
-    from recommender.celery import app
-    from recommender.models import WorkerHeartbeat
-    from recommender.stack import worker_command
-    from recommender.tasks import heartbeat
+    from classifier.models import WorkerHeartbeat
+    from classifier.tasks import heartbeat
+    from timbre.celery import app
+    from timbre.stack import worker_command
 
     app.control.purge()  # tasks left in the test broker by an interrupted run are not ours
 
@@ -122,9 +126,34 @@ def celery_worker(
 @pytest.fixture
 def ready_model(settings: Any) -> Any:
     """An active model version with a real artifact (untrained head), for pipeline tests."""
-    from classifier.weights import musicnn_weights_path
+    from classifier.nets.weights_file import musicnn_weights_path
     from tests.factories import make_ready_model_version
 
     if not musicnn_weights_path().is_file():
         pytest.skip("musicnn weights not converted: run `make weights`")
     return make_ready_model_version(model_dir=Path(settings.MODEL_DIR))
+
+
+# --- users: shared by the web, API and library tests -----------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings) -> None:
+    # Password hashing is deliberately slow; the tests log in dozens of times.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def user() -> AbstractBaseUser:
+    from tests.factories import make_user  # models: only once Django is set up
+
+    return make_user("ada")
+
+
+@pytest.fixture
+def api(user: AbstractBaseUser) -> APIClient:
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_login(user)
+    return client

@@ -14,7 +14,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from classifier.models import EMBEDDING_DIM, Analysis, ModelVersion
-from recommender.models import Genre, Song
+from library.models import Genre, Song
 
 _counter = itertools.count(1)
 
@@ -93,8 +93,8 @@ def build_model_artifact(artifact_dir: Path, *, class_names: list[str], seed: in
     """
     import keras
 
+    from audio.features import MUSICNN
     from classifier.artifacts import MODEL_FILENAME, SIDECAR_FILENAME
-    from classifier.features import MUSICNN
     from classifier.nets.head import build_genre_head
     from classifier.nets.musicnn import MSD_TAGS, POOLED_DIM, load_musicnn_backbone
     from classifier.trainer import musicnn_inference_model
@@ -120,7 +120,7 @@ def make_ready_model_version(
     activate: bool = True,
 ) -> ModelVersion:
     """A registered model version whose artifact exists under MODEL_DIR (built once per name)."""
-    from classifier.features import MUSICNN
+    from audio.features import MUSICNN
 
     class_names = class_names or ["jazz", "rock", "techno"]
     artifact_dir = model_dir / name

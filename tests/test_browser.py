@@ -15,9 +15,9 @@ from django.core.files import File
 
 from classifier.analysis import Outcome, song_analyze
 from classifier.models import ModelVersion
-from classifier.synth import write_song
-from recommender.models import Song
-from recommender.services import song_create
+from demo.synth import write_song
+from library.models import Song
+from library.services import song_create
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker]
 

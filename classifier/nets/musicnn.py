@@ -23,7 +23,7 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from classifier.weights import MissingWeightsError, musicnn_weights_path
+from classifier.nets.weights_file import MissingWeightsError, musicnn_weights_path
 
 PATCH_FRAMES = 187
 N_MELS = 96

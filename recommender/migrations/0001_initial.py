@@ -4,7 +4,7 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-import recommender.models
+import library.models
 
 
 class Migration(migrations.Migration):
@@ -78,7 +78,7 @@ class Migration(migrations.Migration):
                 ("artist", models.CharField(blank=True, max_length=255)),
                 (
                     "audio",
-                    models.FileField(max_length=255, upload_to=recommender.models.song_audio_path),
+                    models.FileField(max_length=255, upload_to=library.models.song_audio_path),
                 ),
                 ("original_filename", models.CharField(blank=True, max_length=255)),
                 (

@@ -13,9 +13,9 @@ from django.core.management import CommandError, call_command
 from classifier.artifacts import model_version_artifact_dir
 from classifier.inference import Predictor
 from classifier.models import ModelVersion
-from classifier.synth import write_song
-from classifier.weights import musicnn_weights_path
-from recommender.models import Genre, Song
+from classifier.nets.weights_file import musicnn_weights_path
+from demo.synth import write_song
+from library.models import Genre, Song
 from tests.factories import make_genre, make_song
 
 pytestmark = pytest.mark.django_db

@@ -22,11 +22,8 @@ from classifier.nets.musicnn import (
     build_musicnn_backbone,
     load_musicnn_backbone,
 )
-from classifier.weights import (
-    MissingWeightsError,
-    ensure_musicnn_weights,
-    musicnn_weights_path,
-)
+from classifier.nets.weights_file import MissingWeightsError, musicnn_weights_path
+from classifier.weights import ensure_musicnn_weights
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "musicnn_reference.json.gz"
 ACTIVATIONS = ("timbral", "temporal", "cnn1", "cnn2", "cnn3")

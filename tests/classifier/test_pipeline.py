@@ -20,17 +20,17 @@ from django.core.files import File
 from django.db import connection
 
 from classifier.analysis import Outcome, song_analyze, song_lock
-from classifier.library import songs_analyze, songs_sweep
 from classifier.models import Analysis, ModelVersion
+from classifier.pipeline import songs_analyze, songs_sweep
 from classifier.selectors import model_version_serving
 from classifier.services import model_version_activate
-from classifier.synth import write_song
 from classifier.tasks import analyze_song
-from recommender.celery import app
-from recommender.models import Song
-from recommender.services import SongCreateResult, song_create
-from tests.classifier.audio_factory import tone, write_audio
+from demo.synth import write_song
+from library.models import Song
+from library.services import SongCreateResult, song_create
+from tests.audio_factory import tone, write_audio
 from tests.factories import make_ready_model_version, make_song, make_user
+from timbre.celery import app
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker]
 

@@ -10,7 +10,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
 from classifier.models import ModelVersion
-from recommender.models import Like, Song
+from library.models import Like, Song
 from recommender.recommendations import (
     COLD_START_EXPLANATION,
     genre_overlap,

@@ -6,9 +6,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from classifier.library import songs_requeue
 from classifier.selectors import model_version_active
-from recommender.models import Song
+from library.models import Song
+from library.services.songs import songs_requeue
 
 
 class Command(BaseCommand):

@@ -13,7 +13,7 @@ from classifier.evaluation import LabelledFile, evaluate_files
 from classifier.inference import Predictor
 from classifier.models import ModelVersion
 from classifier.selectors import model_version_active
-from recommender.models import Song
+from library.models import Song
 
 
 class Command(BaseCommand):
@@ -65,9 +65,7 @@ class Command(BaseCommand):
         report = evaluate_files(
             predictor=predictor,
             files=files,
-            on_progress=lambda done, total: (
-                done % 10 == 0 and self.stdout.write(f"  {done}/{total} songs")
-            ),
+            on_progress=self._progress,
         )
         for line in report.skipped:
             self.stdout.write(self.style.WARNING(f"skipped {line}"))

@@ -6,11 +6,11 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from classifier.errors import InvalidAudioError
+from audio.errors import InvalidAudioError
+from classifier.nets.weights_file import MissingWeightsError
 from classifier.services import model_version_train
 from classifier.trainer import ARCHITECTURES, TrainingOptions
 from classifier.training import TrainingDataError
-from classifier.weights import MissingWeightsError
 
 
 class Command(BaseCommand):

@@ -1,0 +1,12 @@
+"""How the classifier hears about songs to analyse: the library's signal, connected in ready()."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from classifier.pipeline import enqueue_analysis
+
+
+def analysis_requested_receiver(*, song_ids: list[int], force: bool, **kwargs: Any) -> None:
+    """Queue the songs' analyses once the library's transaction commits."""
+    enqueue_analysis(song_ids=song_ids, force=force)

@@ -1,0 +1,1 @@
+"""The library: songs, genre labels, likes, uploads, storage, streaming, and who may see what."""

@@ -1,0 +1,145 @@
+"""Songs, their genre labels and users' likes.
+
+These tables were created by the first app (``recommender``) and keep its table names; the models
+moved here with a state-only migration (``library/migrations/0001_initial.py``).
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+
+
+class Genre(models.Model):
+    """A genre label. Labels are data (added by a dataset import or an admin), never code."""
+
+    name = models.SlugField(max_length=64, unique=True, help_text="Stable label, e.g. 'jazz'.")
+    display_name = models.CharField(max_length=100, blank=True)
+    is_synthetic = models.BooleanField(
+        default=False, help_text="A procedural demo style, not a real genre."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "recommender_genre"  # see migration 0001
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        text = self.display_name or self.name.replace("-", " ").replace("_", " ").title()
+        return f"{text} (synthetic)" if self.is_synthetic else text
+
+
+def song_audio_path(instance: Song, filename: str) -> str:
+    """A generated storage name: the client's file name never reaches the file system."""
+    return f"songs/{uuid.uuid4().hex[:2]}/{uuid.uuid4().hex}{instance.storage_suffix}"
+
+
+class Song(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", "Queued"
+        PROCESSING = "processing", "Analysing"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    class Source(models.TextChoices):
+        UPLOAD = "upload", "Upload"
+        DATASET = "dataset", "Dataset"
+        SYNTHETIC = "synthetic", "Synthetic demo"
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="songs",
+        null=True,
+        blank=True,
+        help_text="Empty for songs that belong to the shared dataset.",
+    )
+    title = models.CharField(max_length=255)
+    artist = models.CharField(max_length=255, blank=True)
+    audio = models.FileField(upload_to=song_audio_path, max_length=255)
+    original_filename = models.CharField(max_length=255, blank=True)
+    sha256 = models.CharField("SHA-256", max_length=64, help_text="Of the whole uploaded file.")
+    size_bytes = models.BigIntegerField(default=0)
+    audio_format = models.CharField(max_length=16, blank=True, help_text="Probed, not trusted.")
+    duration = models.FloatField(null=True, blank=True, help_text="Seconds.")
+    sample_rate = models.PositiveIntegerField(null=True, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    error_code = models.CharField(max_length=32, blank=True)
+    error_message = models.CharField(max_length=500, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    genre = models.ForeignKey(
+        Genre,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="songs",
+        help_text="Ground-truth label, when known (dataset songs).",
+    )
+    source = models.CharField(max_length=16, choices=Source.choices, default=Source.UPLOAD)
+    is_public = models.BooleanField(
+        default=False,
+        help_text="Shared to the library by its owner. Songs without an owner (the dataset) are "
+        "visible to everyone; other uploads only to their owner.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        db_table = "recommender_song"  # see migration 0001
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # The same bytes uploaded twice by one owner are one song. Dataset songs (no owner)
+            # count as one owner, so NULLs must compare equal here.
+            models.UniqueConstraint(
+                fields=["owner", "sha256"],
+                name="song_unique_file_per_owner",
+                nulls_distinct=False,
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=["pending", "processing", "done", "failed"]),
+                name="song_status_valid",
+            ),
+        ]
+        indexes = [
+            # The sweeper and the library filters look songs up by status.
+            models.Index(fields=["status", "updated_at"], name="song_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.artist} – {self.title}" if self.artist else self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("web:song_detail", args=[self.pk])
+
+    @property
+    def storage_suffix(self) -> str:
+        return f".{self.audio_format}" if self.audio_format else ""
+
+    @property
+    def is_synthetic(self) -> bool:
+        return self.source == self.Source.SYNTHETIC
+
+
+class Like(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="likes"
+    )
+    song = models.ForeignKey(Song, on_delete=models.CASCADE, related_name="likes")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "recommender_like"  # see migration 0001
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "song"], name="like_unique_user_song"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} likes {self.song}"

@@ -1,0 +1,35 @@
+"""Writes for the library: every change to users, songs and likes goes through here.
+
+Split by sub-domain; the names most callers need are re-exported here.
+"""
+
+from library.services.accounts import user_create
+from library.services.likes import like_create, like_delete
+from library.services.songs import (
+    SongCreateResult,
+    file_sha256,
+    genre_get_or_create,
+    song_create,
+    song_delete,
+    song_set_public,
+    song_update,
+    title_artist_from_filename,
+)
+from library.services.uploads import UploadOutcome, UploadResult, songs_upload
+
+__all__ = [
+    "SongCreateResult",
+    "UploadOutcome",
+    "UploadResult",
+    "file_sha256",
+    "genre_get_or_create",
+    "like_create",
+    "like_delete",
+    "song_create",
+    "song_delete",
+    "song_set_public",
+    "song_update",
+    "songs_upload",
+    "title_artist_from_filename",
+    "user_create",
+]
