@@ -31,7 +31,12 @@ def spectrogram_params(*, version: ModelVersion | None) -> FeatureParams:
 
     if version is None or not version.feature_params:
         return features.MUSICNN
-    return features.FeatureParams.from_dict(version.feature_params)
+    try:
+        return features.FeatureParams.from_dict(version.feature_params)
+    except (TypeError, ValueError):
+        # Only a preset's name recorded (older or hand-made versions): that preset.
+        named = {params.preset: params for params in (features.MUSICNN, features.SEED)}
+        return named.get(str(version.feature_params.get("preset")), features.MUSICNN)
 
 
 def spectrogram_path(*, song: Song, params: FeatureParams) -> Path:
