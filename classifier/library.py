@@ -3,37 +3,80 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import redis
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from kombu.exceptions import KombuError
 
 from classifier.analysis import song_analyze, song_is_locked
 from classifier.models import Analysis, ModelVersion
 from classifier.selectors import model_version_active, songs_missing_analysis
-from recommender.models import Song
+from recommender.models import Song, WorkerHeartbeat
 
 logger = logging.getLogger(__name__)
 
+# Each sweep is recorded as a heartbeat under this name; /healthz reports how long ago it ran.
+SWEEP_HEARTBEAT_NAME = "sweeper"
 REANALYSIS_BATCH_SIZE = 16  # songs per task: one model load, and GPU-friendly batches
+# What sending a task raises when the broker (Redis) is stopped or unreachable.
+BROKER_ERRORS = (KombuError, redis.exceptions.RedisError, OSError)
+# After a failed send, later ones skip the broker for this long instead of each waiting for its
+# own connection attempts (about 0.6 s): an upload of 20 files answers at once.
+BROKER_RETRY_AFTER_SECONDS = 10.0
+
+
+@dataclass
+class QueueReceipt:
+    """Whether the broker took the tasks of an `enqueue_analysis`, known once the transaction
+    commits. None until then; False: the broker was down, the songs stay pending and the sweeper
+    sends them once it is back (SWEEP_GRACE_SECONDS)."""
+
+    sent: bool | None = None
+
+
+class _BrokerState:
+    down_until = 0.0  # time.monotonic() before which sends are not attempted
 
 
 def enqueue_analysis(
     *, song_ids: Iterable[int], model_version_id: int | None = None, force: bool = False
-) -> None:
-    """Queue analyses once the current transaction commits (a worker must see the rows)."""
+) -> QueueReceipt:
+    """Queue analyses once the current transaction commits (a worker must see the rows).
+
+    Never raises for a broker that is down: the committed songs are kept, pending, and the
+    returned receipt says they were not sent.
+    """
     from classifier.tasks import analyze_song  # tasks import this module
 
     ids = list(song_ids)
+    receipt = QueueReceipt()
 
     def send() -> None:
-        for song_id in ids:
-            analyze_song.delay(song_id, model_version_id, force)
+        if time.monotonic() < _BrokerState.down_until:
+            receipt.sent = False
+            return
+        try:
+            for song_id in ids:
+                analyze_song.delay(song_id, model_version_id, force)
+        except BROKER_ERRORS as error:
+            _BrokerState.down_until = time.monotonic() + BROKER_RETRY_AFTER_SECONDS
+            receipt.sent = False
+            logger.warning(
+                "queue unavailable, songs %s stay pending until the sweeper sends them: %s",
+                ids, error,
+            )  # fmt: skip
+        else:
+            receipt.sent = True
 
     transaction.on_commit(send)
+    return receipt
 
 
 def model_version_mark_covered(*, version: ModelVersion) -> bool:
@@ -98,6 +141,9 @@ def songs_sweep() -> dict[str, int]:
     Re-queued songs get a fresh `updated_at`, so each sweep re-queues a song at most once per
     grace period.
     """
+    WorkerHeartbeat.objects.update_or_create(
+        hostname=SWEEP_HEARTBEAT_NAME, defaults={"token": "", "seen_at": timezone.now()}
+    )
     active = model_version_active()
     if active is None:
         return {"pending": 0, "orphaned": 0}

@@ -50,7 +50,13 @@ def analyze_song(
         return "failed"
 
 
-@shared_task(name="classifier.analyze_songs")
+@shared_task(
+    name="classifier.analyze_songs",
+    # Idempotent like analyze_song (each song: advisory lock + upsert): a batch whose worker died
+    # is delivered again instead of being lost until the sweeper notices the stall.
+    acks_late=True,
+    reject_on_worker_lost=True,
+)
 def analyze_songs(song_ids: list[int], model_version_id: int) -> dict[str, int]:
     """A batch of (re-)analyses with one model version loaded once, e.g. after a model switch."""
     from classifier.library import songs_analyze  # avoid an import cycle

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from django import forms
+from django.conf import settings
+from django.contrib.auth.forms import UserCreationForm
 
 from recommender.models import Song
 
@@ -12,6 +15,29 @@ from recommender.models import Song
 class SongEditForm(forms.Form):
     title = forms.CharField(max_length=Song._meta.get_field("title").max_length)
     artist = forms.CharField(max_length=Song._meta.get_field("artist").max_length, required=False)
+
+
+class SignupForm(UserCreationForm):
+    """Django's sign-up form, with an invite code when sign-up is invite-only (SIGNUP=invite)."""
+
+    invite_code = forms.CharField(max_length=200, required=False, label="Invite code")
+
+    def __init__(self, *args: Any, invite_required: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if invite_required:
+            self.fields["invite_code"].required = True
+        else:
+            del self.fields["invite_code"]
+
+    def clean_invite_code(self) -> str:
+        code = self.cleaned_data.get("invite_code", "")
+        # Compared in constant time: the codes are secrets.
+        if not any(
+            secrets.compare_digest(code.encode(), valid.encode())
+            for valid in settings.SIGNUP_INVITE_CODES
+        ):
+            raise forms.ValidationError("This invite code is not valid.")
+        return code
 
 
 class LibraryFilterForm(forms.Form):

@@ -23,7 +23,9 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
+from classifier.library import SWEEP_HEARTBEAT_NAME
 from classifier.models import Analysis, ModelVersion
 from classifier.selectors import model_version_active, model_version_serving
 from recommender.models import Like, Song, WorkerHeartbeat
@@ -65,7 +67,61 @@ def health_broker() -> ComponentHealth:
 
 
 def heartbeat_latest() -> WorkerHeartbeat | None:
-    return WorkerHeartbeat.objects.order_by("-seen_at").first()
+    """The newest heartbeat of a worker (the sweeper's own record is not a worker's)."""
+    return (
+        WorkerHeartbeat.objects.exclude(hostname=SWEEP_HEARTBEAT_NAME).order_by("-seen_at").first()
+    )
+
+
+def sweep_latest() -> WorkerHeartbeat | None:
+    """When the sweeper last ran (classifier.library.songs_sweep records it)."""
+    return WorkerHeartbeat.objects.filter(hostname=SWEEP_HEARTBEAT_NAME).first()
+
+
+@dataclass(frozen=True)
+class ScheduleHealth:
+    """Whether beat's periodic tasks run: the worker heartbeat and the sweeper are recent."""
+
+    ok: bool
+    detail: str
+    heartbeat_seconds: float | None
+    sweep_seconds: float | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "detail": self.detail,
+            "last_heartbeat_seconds": self.heartbeat_seconds,
+            "last_sweep_seconds": self.sweep_seconds,
+        }
+
+
+def health_schedule() -> ScheduleHealth:
+    """Degraded when no worker heartbeat is younger than HEALTH_HEARTBEAT_MAX_AGE, or the last
+    sweep is older than HEALTH_SWEEP_MAX_AGE: beat, or every worker, has stopped.
+
+    A sweep that has never run is not an alarm (beat's first sweep comes a minute after it
+    starts); a heartbeat that has never come is.
+    """
+    now = timezone.now()
+    heartbeat, sweep = heartbeat_latest(), sweep_latest()
+    heartbeat_age = round((now - heartbeat.seen_at).total_seconds(), 1) if heartbeat else None
+    sweep_age = round((now - sweep.seen_at).total_seconds(), 1) if sweep else None
+    problems = []
+    if heartbeat_age is None:
+        problems.append("no worker heartbeat yet: are the worker and beat running?")
+    elif heartbeat_age > settings.HEALTH_HEARTBEAT_MAX_AGE:
+        problems.append(
+            f"last worker heartbeat {heartbeat_age:.0f} s ago "
+            f"(over {settings.HEALTH_HEARTBEAT_MAX_AGE:.0f} s): beat or the workers stopped"
+        )
+    if sweep_age is not None and sweep_age > settings.HEALTH_SWEEP_MAX_AGE:
+        problems.append(
+            f"last sweep {sweep_age:.0f} s ago (over {settings.HEALTH_SWEEP_MAX_AGE:.0f} s): "
+            "beat or the workers stopped"
+        )
+    detail = "; ".join(problems) or "heartbeat and sweeps on time"
+    return ScheduleHealth(not problems, detail, heartbeat_age, sweep_age)
 
 
 def song_list_for_owner(*, owner: Any) -> QuerySet[Song]:

@@ -51,3 +51,8 @@ urlpatterns = [
     path("api/", include("recommender.api.urls")),
     path("", include(app_patterns)),
 ]
+
+handler400 = "recommender.views.errors.bad_request"
+handler403 = "recommender.views.errors.permission_denied"
+handler404 = "recommender.views.errors.page_not_found"
+handler500 = "recommender.views.errors.server_error"

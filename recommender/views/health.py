@@ -8,7 +8,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from classifier.selectors import model_version_active
-from recommender.selectors import health_broker, health_database, heartbeat_latest
+from recommender.selectors import (
+    health_broker,
+    health_database,
+    health_schedule,
+    heartbeat_latest,
+)
 
 
 @never_cache
@@ -18,9 +23,17 @@ def healthz(request: HttpRequest) -> JsonResponse:
     broker = health_broker()
     model = model_version_active() if database.ok else None
     heartbeat = heartbeat_latest() if database.ok else None
+    schedule = health_schedule() if database.ok else None
     ok = database.ok and broker.ok
+    degraded = ok and schedule is not None and not schedule.ok
+    reasons = [
+        f"{name}: {part.detail}"
+        for name, part in (("database", database), ("broker", broker), ("beat", schedule))
+        if part is not None and not part.ok
+    ]
     body = {
-        "status": "ok" if ok else "unavailable",
+        "status": ("degraded" if degraded else "ok") if ok else "unavailable",
+        "reason": "; ".join(reasons),
         "database": database.to_dict(),
         "broker": broker.to_dict(),
         "model": {
@@ -28,6 +41,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
             "active": model.name if model else None,
             "detail": "active" if model else "no active model: uploads wait until one is trained",
         },
+        "beat": schedule.to_dict() if schedule else None,
         "worker": {
             "last_seen_seconds": (
                 round((timezone.now() - heartbeat.seen_at).total_seconds(), 1)
@@ -36,4 +50,4 @@ def healthz(request: HttpRequest) -> JsonResponse:
             ),
         },
     }
-    return JsonResponse(body, status=200 if ok else 503)
+    return JsonResponse(body, status=200 if ok and not degraded else 503)

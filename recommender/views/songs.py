@@ -28,7 +28,13 @@ from recommender.models import Song
 from recommender.recommendations import song_list_similar, songs_visible_to
 from recommender.selectors import song_list_for_owner
 from recommender.selectors_library import song_liked_ids, song_profile
-from recommender.services import like_create, like_delete, song_set_public, song_update
+from recommender.services import (
+    like_create,
+    like_delete,
+    song_file_missing,
+    song_set_public,
+    song_update,
+)
 from recommender.spectrograms import song_spectrogram_png, spectrogram_params
 from recommender.streaming import song_audio_response
 
@@ -54,6 +60,7 @@ def song_detail(request: HttpRequest, song_id: int) -> HttpResponse:
         "similar": similar,
         "liked_ids": song_liked_ids(user=request.user, songs=[song, *(s.song for s in similar)]),
         "model": model_version_active(),
+        "file_missing": song_file_missing(song=song),
     }
     return render(request, "recommender/song_detail.html", context)
 

@@ -28,7 +28,6 @@ from recommender.api.serializers import (
     UploadResponseSerializer,
     UploadResultSerializer,
 )
-from recommender.api.throttles import UploadRateThrottle
 from recommender.models import Song
 from recommender.recommendations import song_list_similar, songs_visible_to
 from recommender.selectors import (
@@ -82,8 +81,8 @@ def _upload_status(results: list[UploadResult]) -> int:
     outcomes = {result.outcome for result in results}
     if UploadOutcome.CREATED in outcomes:
         return status.HTTP_201_CREATED
-    if UploadOutcome.EXISTING in outcomes:
-        return status.HTTP_200_OK  # nothing new, nothing wrong
+    if outcomes & {UploadOutcome.EXISTING, UploadOutcome.RESTORED}:
+        return status.HTTP_200_OK  # nothing new (a missing file restored at most), nothing wrong
     return status.HTTP_400_BAD_REQUEST  # every file was refused
 
 
@@ -93,7 +92,6 @@ class SongListView(generics.ListAPIView):
     serializer_class = SongSerializer
     pagination_class = Pagination
     parser_classes = [MultiPartParser]
-    throttle_classes = [UploadRateThrottle]  # POST only
 
     def get_queryset(self) -> Any:
         query = query_params(SongListQuerySerializer, self.request)
@@ -120,6 +118,10 @@ class SongListView(generics.ListAPIView):
                 description="Every file refused (results), or no files or too many (code, detail).",
             ),
             413: OpenApiResponse(ErrorSerializer, description="A file over the size limit."),
+            429: OpenApiResponse(
+                ErrorSerializer,
+                description="Over UPLOAD_THROTTLE (files) or its bytes; nothing stored.",
+            ),
         },
     )
     def post(self, request: Request) -> Response:
@@ -130,7 +132,10 @@ class SongListView(generics.ListAPIView):
         try:
             results = songs_upload(owner=request.user, files=uploaded_files(request, "files"))
         except UploadRefused as refusal:
-            return Response(refusal.to_dict(), status=refusal.status)
+            response = Response(refusal.to_dict(), status=refusal.status)
+            if refusal.retry_after is not None:
+                response["Retry-After"] = str(refusal.retry_after)
+            return response
         data = UploadResultSerializer(results, many=True, context=song_context(request)).data
         return Response({"results": data}, status=_upload_status(results))
 
