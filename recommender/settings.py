@@ -199,6 +199,10 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,  # the schema endpoint does not describe itself
     # Upload takes multipart files and answers JSON: separate request and response components.
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",  # the default hook
+        "recommender.api.schema.add_common_error_responses",
+    ],
 }
 
 # --- recommender ----------------------------------------------------------------------------

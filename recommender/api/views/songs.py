@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, PolymorphicProxySerializer, extend_schema
 from rest_framework import generics, status
 from rest_framework.exceptions import NotFound
 from rest_framework.parsers import JSONParser, MultiPartParser
@@ -114,7 +114,11 @@ class SongListView(generics.ListAPIView):
             201: OpenApiResponse(UploadResponseSerializer, description="At least one song new."),
             200: OpenApiResponse(UploadResponseSerializer, description="All already there."),
             400: OpenApiResponse(
-                UploadResponseSerializer,
+                PolymorphicProxySerializer(
+                    component_name="UploadRefusal",
+                    serializers=[UploadResponseSerializer, ErrorSerializer],
+                    resource_type_field_name=None,
+                ),
                 description="Every file refused (results), or no files or too many (code, detail).",
             ),
             413: OpenApiResponse(ErrorSerializer, description="A file over the size limit."),
