@@ -250,8 +250,8 @@ HEALTH_SWEEP_MAX_AGE = env_float("HEALTH_SWEEP_MAX_AGE", 3 * SWEEP_INTERVAL_SECO
 # Throttle counters (uploads, log-ins) must be shared by every web process: by default database 1
 # of the broker's Redis, else (a broker that is not Redis) a per-process memory cache.
 CACHE_URL = env_str("CACHE_URL") or redis_cache_url(CELERY_BROKER_URL, db=1) or "locmem://"
-CACHES = {"default": cache_from_url("CACHE_URL", CACHE_URL)}
-if CACHES["default"]["BACKEND"].endswith("RedisCache"):
+CACHES: dict[str, dict[str, object]] = {"default": {**cache_from_url("CACHE_URL", CACHE_URL)}}
+if str(CACHES["default"]["BACKEND"]).endswith("RedisCache"):
     # A stopped or hung Redis must not hold a request: the throttles fail open instead.
     CACHES["default"]["OPTIONS"] = {"socket_connect_timeout": 1, "socket_timeout": 1}
 

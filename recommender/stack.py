@@ -24,6 +24,8 @@ import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+from gunicorn import config as gunicorn_config
+
 from recommender import embedded
 from recommender.env import redis_cache_url
 from recommender.supervisor import GaveUp, ProcessSpec, Supervisor
@@ -116,12 +118,17 @@ def web_workers(env: dict[str, str] | os._Environ[str]) -> int:
 
 
 def gunicorn_command(*, host: str, port: int, workers: int) -> list[str]:
-    return [
+    command = [
         PYTHON, "-m", "gunicorn", "recommender.wsgi:application",
         "--bind", f"{host}:{port}", "--workers", str(workers),
         # Uploads of many large files are probed while the request waits.
         "--timeout", "300", "--graceful-timeout", "20",
     ]  # fmt: skip
+    if any(setting.name == "control_socket" for setting in gunicorn_config.KNOWN_SETTINGS):
+        # Gunicorn 25+ opens a control socket, by default one per user in ~/.gunicorn: keep
+        # ours in the data folder so that two checkouts' servers never share it.
+        command += ["--control-socket", str(embedded.data_dir() / f"gunicorn-{port}.ctl")]
+    return command
 
 
 def run(env: dict[str, str], *, host: str, port: int, dev: bool = False) -> int:
