@@ -46,6 +46,7 @@ urlpatterns = [
     path("accounts/signup/", accounts.signup, name="signup"),
     # Before Django's own auth URLs, so that this log-in (throttled) answers for "login".
     path("accounts/login/", accounts.ThrottledLoginView.as_view(), name="login"),
+    path("accounts/token/", accounts.api_token, name="api_token"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("healthz", health.healthz, name="healthz"),
     path("api/", include("recommender.api.urls")),

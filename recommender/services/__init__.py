@@ -3,7 +3,7 @@
 Split by sub-domain; the names most callers need are re-exported here.
 """
 
-from recommender.services.accounts import user_create
+from recommender.services.accounts import token_revoke, token_rotate, user_create
 from recommender.services.health import worker_heartbeat_record
 from recommender.services.likes import like_create, like_delete
 from recommender.services.songs import (
@@ -36,6 +36,8 @@ __all__ = [
     "song_update",
     "songs_upload",
     "title_artist_from_filename",
+    "token_revoke",
+    "token_rotate",
     "user_create",
     "worker_heartbeat_record",
 ]

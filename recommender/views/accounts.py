@@ -7,14 +7,17 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.views import LoginView
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods
+from rest_framework.authtoken.models import Token
 
 from recommender.forms import SignupForm
-from recommender.services import user_create
+from recommender.services import token_revoke, token_rotate, user_create
 from recommender.services.throttles import (
     client_address,
     login_failure_record,
@@ -84,3 +87,21 @@ class ThrottledLoginView(LoginView):
 
     def _username(self) -> str:
         return self.request.POST.get("username", "")[:1000]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def api_token(request: HttpRequest) -> HttpResponse:
+    """My API token: see it, rotate it (POST action=rotate) or revoke it (action=revoke)."""
+    if request.method == "POST":
+        if request.POST.get("action") == "revoke":
+            token_revoke(user=request.user)  # type: ignore[arg-type]
+            messages.success(request, "Your API token is revoked.")
+        else:
+            token_rotate(user=request.user)  # type: ignore[arg-type]
+            messages.success(request, "You have a new API token; the old one no longer works.")
+        return redirect("api_token")
+    token = Token.objects.filter(user=request.user).first()
+    response = render(request, "registration/api_token.html", {"token": token})
+    response["Cache-Control"] = "no-store"  # a secret: no copy in any cache
+    return response

@@ -6,6 +6,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.test import Client
+from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from tests.factories import make_user
@@ -135,3 +136,19 @@ def test_a_user_sees_rotates_and_revokes_their_token() -> None:
     session = APIClient()
     session.force_login(get_user_model().objects.get(username="ada"))
     assert session.get("/api/me/token/").json() == {"token": None, "created": None}
+
+
+def test_the_token_page_shows_rotates_and_revokes(user) -> None:
+    client = Client()
+    client.force_login(user)
+
+    assert "You have no API token" in client.get("/accounts/token/").content.decode()
+    client.post("/accounts/token/", {"action": "rotate"})
+    key = Token.objects.get(user=user).key
+    page = client.get("/accounts/token/")
+    assert key in page.content.decode()
+    assert page["Cache-Control"] == "no-store"
+    client.post("/accounts/token/", {"action": "rotate"})
+    assert Token.objects.get(user=user).key != key
+    client.post("/accounts/token/", {"action": "revoke"})
+    assert not Token.objects.filter(user=user).exists()

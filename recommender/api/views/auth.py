@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.authtoken.models import Token
@@ -15,6 +14,7 @@ from rest_framework.views import APIView
 
 from recommender.api.errors import ErrorSerializer
 from recommender.api.throttles import LoginRateThrottle
+from recommender.services import token_revoke, token_rotate
 from recommender.services.throttles import (
     client_address,
     login_failure_record,
@@ -72,13 +72,11 @@ class MyTokenView(APIView):
     @extend_schema(request=None, responses={201: TokenSerializer, 401: ErrorSerializer})
     def post(self, request: Request) -> Response:
         """A new token for me; the previous one, if any, no longer works."""
-        with transaction.atomic():
-            Token.objects.filter(user=request.user).delete()
-            token = Token.objects.create(user=request.user)
+        token = token_rotate(user=request.user)  # type: ignore[arg-type]
         return Response(_token_body(token), status=status.HTTP_201_CREATED)
 
     @extend_schema(responses={204: None})
     def delete(self, request: Request) -> Response:
         """Revoke my token: requests with it answer 401 from now on."""
-        Token.objects.filter(user=request.user).delete()
+        token_revoke(user=request.user)  # type: ignore[arg-type]
         return Response(status=status.HTTP_204_NO_CONTENT)
