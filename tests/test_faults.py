@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import subprocess
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -17,6 +18,7 @@ import pytest
 import redis
 from django.conf import settings as django_settings
 from django.core.cache import cache
+from django.core.files import File
 from django.db import connection
 from django.test import Client
 from django.utils import timezone
@@ -28,6 +30,7 @@ from classifier.models import Analysis, ModelVersion
 from classifier.synth import write_song
 from recommender import embedded
 from recommender.models import Song, WorkerHeartbeat
+from recommender.services import song_create
 from recommender.services.uploads import QUEUE_DOWN_MESSAGE
 from recommender.stack import beat_command
 from recommender.supervisor import ProcessSpec, Supervisor
@@ -166,6 +169,47 @@ def test_database_down_answers_503_pages_and_api_json_then_recovers() -> None:
     # Back without a restart.
     assert client.get("/").status_code == 200
     assert client.get("/api/songs/").status_code == 200
+
+
+def _pg_ctl() -> tuple[str, Path]:
+    """pg_ctl of this run's embedded PostgreSQL and its data folder; skips for an external one."""
+    pgdata = embedded.pgdata_dir()
+    try:
+        postgres = (pgdata / "postmaster.opts").read_text().split()[0]
+    except (OSError, IndexError):
+        pytest.skip("the database is not this run's embedded PostgreSQL")
+    return str(Path(postgres).with_name("pg_ctl")), pgdata
+
+
+def test_postgres_restarted_during_an_analysis_loses_nothing(
+    celery_worker: object, ready_model: ModelVersion, tmp_path: Path
+) -> None:
+    pg_ctl, pgdata = _pg_ctl()
+    path = write_song(tmp_path / "long.flac", style="synth-swing", seconds=30, seed=70)
+    with path.open("rb") as handle:
+        song = song_create(
+            owner=make_user(), upload=File(handle, name=path.name), original_filename=path.name
+        ).song
+    wait_for(
+        lambda: Song.objects.filter(pk=song.pk, status=Song.Status.PROCESSING).exists(),
+        timeout=60, what="the worker to claim the song",
+    )  # fmt: skip
+
+    # Every connection is dropped, the worker's too (its advisory lock goes with it). pgserver
+    # runs the server as its own user when we are root; pg_ctl must run as that user too.
+    owner = pgdata.stat().st_uid if os.geteuid() == 0 else None
+    command = [pg_ctl, "-D", str(pgdata), "-l", str(pgdata / "log"), "restart", "-m", "fast", "-w"]
+    subprocess.run(command, check=True, capture_output=True, timeout=60, user=owner)
+    connection.close()
+
+    wait_for(
+        lambda: Song.objects.filter(pk=song.pk, status__in=FINAL).exists(),
+        timeout=180, what="the analysis to finish after the restart",
+    )  # fmt: skip
+    finished = Song.objects.get(pk=song.pk)
+    assert finished.status == Song.Status.DONE
+    assert Analysis.objects.filter(song=song).count() == 1
+    assert finished.attempts <= 2
 
 
 def test_beat_killed_makes_healthz_degraded_and_is_restarted(
