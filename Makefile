@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 WEIGHTS := .timbre/weights/musicnn_msd.weights.h5
 
-.PHONY: run test install weights admin manage lint format bench-classifier clean-data
+.PHONY: run dev test install weights admin manage lint format bench-classifier clean-data
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -24,8 +24,13 @@ weights: $(WEIGHTS)
 $(WEIGHTS): | $(STAMP)
 	$(PY) -m classifier.weights
 
+# Served as a self-hosted server should be: gunicorn + whitenoise, DEBUG off (see README).
 run: install weights
 	$(PY) -m timbre.stack run
+
+# DEBUG on and Django's autoreloading development server, for working on Timbre itself.
+dev: install weights
+	$(PY) -m timbre.stack run --dev
 
 test: install weights
 	$(PY) -m timbre.stack test $(PYTEST_ARGS)

@@ -173,12 +173,17 @@ class UploadRequestSerializer(serializers.Serializer):
 
 
 class UploadResultSerializer(serializers.Serializer):
-    """One file of an upload: `created`, `existing` (with the song) or `refused` (with error)."""
+    """One file of an upload: `created`, `existing` or `restored` (with the song: `restored` when
+    its missing file was stored again), or `refused` (with error)."""
 
     filename = serializers.CharField()
     outcome = serializers.CharField()
     song = serializers.SerializerMethodField()
     error = serializers.SerializerMethodField()
+    notice = serializers.CharField(
+        help_text="Non-empty when the song is stored but its analysis could not be queued yet: "
+        '"Queued; analysis starts when the queue is back."'
+    )
 
     @extend_schema_field(SongSerializer(allow_null=True))
     def get_song(self, result: UploadResult) -> dict[str, Any] | None:

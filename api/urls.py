@@ -10,6 +10,7 @@ app_name = "api"
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("auth/token/", auth.TokenObtainView.as_view(), name="token"),
+    path("me/token/", auth.MyTokenView.as_view(), name="my_token"),
     path("songs/", songs.SongListView.as_view(), name="song_list"),
     path("songs/<int:song_id>/", songs.SongDetailView.as_view(), name="song_detail"),
     path("songs/<int:song_id>/similar/", songs.SimilarSongsView.as_view(), name="song_similar"),

@@ -5,8 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from classifier.pipeline import enqueue_analysis
+from library.signals import QueueReceipt
 
 
-def analysis_requested_receiver(*, song_ids: list[int], force: bool, **kwargs: Any) -> None:
-    """Queue the songs' analyses once the library's transaction commits."""
-    enqueue_analysis(song_ids=song_ids, force=force)
+def analysis_requested_receiver(
+    *, song_ids: list[int], force: bool, receipt: QueueReceipt, **kwargs: Any
+) -> None:
+    """Queue the songs' analyses once the library's transaction commits; fill in `receipt`."""
+    enqueue_analysis(song_ids=song_ids, force=force, receipt=receipt)

@@ -58,7 +58,13 @@ def analyze_song(
         return "failed"
 
 
-@shared_task(name=ANALYZE_SONGS)
+@shared_task(
+    name=ANALYZE_SONGS,
+    # Idempotent like analyze_song (each song: advisory lock + upsert): a batch whose worker died
+    # is delivered again instead of being lost until the sweeper notices the stall.
+    acks_late=True,
+    reject_on_worker_lost=True,
+)
 def analyze_songs(song_ids: list[int], model_version_id: int) -> dict[str, int]:
     """A batch of (re-)analyses with one model version loaded once, e.g. after a model switch."""
     return songs_analyze(song_ids=song_ids, model_version_id=model_version_id)

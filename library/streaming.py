@@ -39,7 +39,10 @@ AUDIO_CONTENT_TYPES = {
     "wma": "audio/x-ms-wma",
 }
 _CHUNK = 64 * 1024
-_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+# ASCII digits only (\d also matches other scripts' digits), at most 18 of them: a longer number
+# is past any file we store, and int() of a few thousand digits raises (Python's digit limit).
+_RANGE = re.compile(r"^bytes=([0-9]*)-([0-9]*)$", re.ASCII)
+_MAX_DIGITS = 18
 
 
 class RangeNotSatisfiable(Exception):
@@ -59,7 +62,7 @@ def parse_range(header: str, *, size: int) -> tuple[int, int] | None:
     match = _RANGE.match(header.strip().replace(" ", ""))
     if match is None:
         return None
-    first_text, last_text = match.groups()
+    first_text, last_text = (_bounded(text) for text in match.groups())
     if not first_text:  # "bytes=-500": the last 500 bytes
         if not last_text:
             return None
@@ -74,6 +77,12 @@ def parse_range(header: str, *, size: int) -> tuple[int, int] | None:
         raise RangeNotSatisfiable
     last = min(int(last_text), size - 1) if last_text else size - 1
     return first, last
+
+
+def _bounded(digits: str) -> str:
+    """The digits, or 10**18 for a number too long to be a byte position in any stored file."""
+    digits = digits.lstrip("0") or ("0" if digits else "")
+    return digits if len(digits) <= _MAX_DIGITS else str(10**_MAX_DIGITS)
 
 
 def _read_range(handle: IO[bytes], *, first: int, length: int) -> Iterator[bytes]:

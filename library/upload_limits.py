@@ -23,11 +23,14 @@ _MEGABYTE = 1024 * 1024
 class UploadRefused(Exception):
     """The whole upload request is refused; nothing from it is stored."""
 
-    def __init__(self, *, code: str, message: str, status: int = 400) -> None:
+    def __init__(
+        self, *, code: str, message: str, status: int = 400, retry_after: int | None = None
+    ) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
         self.status = status
+        self.retry_after = retry_after  # seconds, for a Retry-After header (429)
 
     def __str__(self) -> str:
         return self.message

@@ -72,8 +72,18 @@ def test_sign_up_upload_listen_like_and_for_you_changes(
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         page.set_default_timeout(TIMEOUT_MS)
+        # Every page runs under the Content-Security-Policy: Chromium reports what it blocks.
+        blocked: list[str] = []
+        page.on(
+            "console",
+            lambda message: (
+                blocked.append(message.text) if "Content Security Policy" in message.text else None
+            ),
+        )
         try:
-            page.goto(f"{base}/accounts/signup/")
+            signup = page.goto(f"{base}/accounts/signup/")
+            assert signup is not None
+            assert "script-src 'self'" in signup.headers["content-security-policy"]
             page.fill("#id_username", "listener")
             page.fill("#id_password1", "a tune in 5/4 time")
             page.fill("#id_password2", "a tune in 5/4 time")
@@ -127,6 +137,12 @@ def test_sign_up_upload_listen_like_and_for_you_changes(
             assert personal != cold_start
             assert "You have not liked any songs yet" not in personal
             assert f"because you liked {liked_title}" in personal
+
+            page.goto(f"{base}/map/")  # drawn by map.js from map/points.json
+            page.wait_for_load_state("networkidle")
+            expect(page.locator("[data-map] svg")).to_have_count(1)
+            page.goto(f"{base}/genres/")
+            assert blocked == [], blocked
         finally:
             page.screenshot(path=str(ARTIFACTS / "last-page.png"), full_page=True)
             browser.close()

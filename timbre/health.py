@@ -16,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from classifier.models import WorkerHeartbeat
+from classifier.pipeline import SWEEP_HEARTBEAT_NAME
 from classifier.selectors import model_version_active
 from timbre.celery import app
 
@@ -51,7 +52,61 @@ def health_broker() -> ComponentHealth:
 
 
 def heartbeat_latest() -> WorkerHeartbeat | None:
-    return WorkerHeartbeat.objects.order_by("-seen_at").first()
+    """The newest heartbeat of a worker (the sweeper's own record is not a worker's)."""
+    return (
+        WorkerHeartbeat.objects.exclude(hostname=SWEEP_HEARTBEAT_NAME).order_by("-seen_at").first()
+    )
+
+
+def sweep_latest() -> WorkerHeartbeat | None:
+    """When the sweeper last ran (classifier.pipeline.songs_sweep records it)."""
+    return WorkerHeartbeat.objects.filter(hostname=SWEEP_HEARTBEAT_NAME).first()
+
+
+@dataclass(frozen=True)
+class ScheduleHealth:
+    """Whether beat's periodic tasks run: the worker heartbeat and the sweeper are recent."""
+
+    ok: bool
+    detail: str
+    heartbeat_seconds: float | None
+    sweep_seconds: float | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "detail": self.detail,
+            "last_heartbeat_seconds": self.heartbeat_seconds,
+            "last_sweep_seconds": self.sweep_seconds,
+        }
+
+
+def health_schedule() -> ScheduleHealth:
+    """Degraded when no worker heartbeat is younger than HEALTH_HEARTBEAT_MAX_AGE, or the last
+    sweep is older than HEALTH_SWEEP_MAX_AGE: beat, or every worker, has stopped.
+
+    A sweep that has never run is not an alarm (beat's first sweep comes a minute after it
+    starts); a heartbeat that has never come is.
+    """
+    now = timezone.now()
+    heartbeat, sweep = heartbeat_latest(), sweep_latest()
+    heartbeat_age = round((now - heartbeat.seen_at).total_seconds(), 1) if heartbeat else None
+    sweep_age = round((now - sweep.seen_at).total_seconds(), 1) if sweep else None
+    problems = []
+    if heartbeat_age is None:
+        problems.append("no worker heartbeat yet: are the worker and beat running?")
+    elif heartbeat_age > settings.HEALTH_HEARTBEAT_MAX_AGE:
+        problems.append(
+            f"last worker heartbeat {heartbeat_age:.0f} s ago "
+            f"(over {settings.HEALTH_HEARTBEAT_MAX_AGE:.0f} s): beat or the workers stopped"
+        )
+    if sweep_age is not None and sweep_age > settings.HEALTH_SWEEP_MAX_AGE:
+        problems.append(
+            f"last sweep {sweep_age:.0f} s ago (over {settings.HEALTH_SWEEP_MAX_AGE:.0f} s): "
+            "beat or the workers stopped"
+        )
+    detail = "; ".join(problems) or "heartbeat and sweeps on time"
+    return ScheduleHealth(not problems, detail, heartbeat_age, sweep_age)
 
 
 @never_cache
@@ -61,9 +116,17 @@ def healthz(request: HttpRequest) -> JsonResponse:
     broker = health_broker()
     model = model_version_active() if database.ok else None
     heartbeat = heartbeat_latest() if database.ok else None
+    schedule = health_schedule() if database.ok else None
     ok = database.ok and broker.ok
+    degraded = ok and schedule is not None and not schedule.ok
+    reasons = [
+        f"{name}: {part.detail}"
+        for name, part in (("database", database), ("broker", broker), ("beat", schedule))
+        if part is not None and not part.ok
+    ]
     body = {
-        "status": "ok" if ok else "unavailable",
+        "status": ("degraded" if degraded else "ok") if ok else "unavailable",
+        "reason": "; ".join(reasons),
         "database": database.to_dict(),
         "broker": broker.to_dict(),
         "model": {
@@ -71,6 +134,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
             "active": model.name if model else None,
             "detail": "active" if model else "no active model: uploads wait until one is trained",
         },
+        "beat": schedule.to_dict() if schedule else None,
         "worker": {
             "last_seen_seconds": (
                 round((timezone.now() - heartbeat.seen_at).total_seconds(), 1)
@@ -79,4 +143,4 @@ def healthz(request: HttpRequest) -> JsonResponse:
             ),
         },
     }
-    return JsonResponse(body, status=200 if ok else 503)
+    return JsonResponse(body, status=200 if ok and not degraded else 503)

@@ -1,7 +1,8 @@
 """Timbre's settings: one module, every value from the environment (see ``.env.example``).
 
-Defaults suit a developer's machine through ``make run``; production sets ``DEBUG=0`` and gets the
-secure defaults that ``manage.py check --deploy`` asks for.
+Defaults serve a self-hosted machine through ``make run`` (``DEBUG`` off, plain HTTP on localhost);
+a public server sets ``ALLOWED_HOSTS`` and ``HTTPS=1`` and gets the secure defaults that
+``manage.py check --deploy`` asks for. ``make dev`` turns ``DEBUG`` on.
 """
 
 from __future__ import annotations
@@ -9,11 +10,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from timbre import paths
 from timbre.env import (
     cache_from_url,
     env_bool,
+    env_choice,
     env_float,
     env_int,
     env_list,
@@ -34,7 +37,8 @@ else:
         "SECRET_KEY",
         hint="Generate one with: python -c 'import secrets; print(secrets.token_urlsafe(50))'",
     )
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
+# `make run` answers on http://127.0.0.1:8000 out of the box; a public server names its host.
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
@@ -58,6 +62,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "timbre.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -65,6 +70,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "timbre.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "timbre.urls"
@@ -110,6 +116,16 @@ LOGOUT_REDIRECT_URL = "login"
 # Failed log-ins per client address and username (web form), and token requests per address (API),
 # before HTTP 429 until the period is over.
 LOGIN_THROTTLE = env_rate("LOGIN_THROTTLE", "10/minute")
+# Failed log-ins per client address, whichever accounts they try (web form and API).
+LOGIN_ADDRESS_THROTTLE = env_rate("LOGIN_ADDRESS_THROTTLE", "30/minute")
+# Who may create an account: open (anyone), invite (with one of SIGNUP_INVITE_CODES), closed
+# (only `make admin` and the admin site create accounts).
+SIGNUP = env_choice("SIGNUP", "open", choices=("open", "invite", "closed"))
+SIGNUP_INVITE_CODES = env_list("SIGNUP_INVITE_CODES", [])
+if SIGNUP == "invite" and not SIGNUP_INVITE_CODES:
+    raise ImproperlyConfigured("SIGNUP=invite needs SIGNUP_INVITE_CODES (comma-separated codes)")
+# Sign-up attempts (successful or not) per client address.
+SIGNUP_THROTTLE = env_rate("SIGNUP_THROTTLE", "10/hour")
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
@@ -149,6 +165,10 @@ FILE_UPLOAD_HANDLERS = [
 ]
 # Django's own cap answers a bare "400 Bad Request"; one more lets the handler above speak first.
 DATA_UPLOAD_MAX_NUMBER_FILES = MAX_FILES_PER_UPLOAD + 1
+# Files per user and period, web form and API together (counted in files, not requests), and
+# megabytes per the same period (library.services.throttles).
+UPLOAD_THROTTLE = env_rate("UPLOAD_THROTTLE", "60/hour")
+UPLOAD_THROTTLE_BYTES = env_int("UPLOAD_THROTTLE_MB", 2000, minimum=1) * 1024 * 1024
 
 # --- API ------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -162,10 +182,7 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
     + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
     # Counted in the default cache (CACHES below), shared by every web process.
-    "DEFAULT_THROTTLE_RATES": {
-        "uploads": env_rate("UPLOAD_THROTTLE", "60/hour"),
-        "login": LOGIN_THROTTLE,
-    },
+    "DEFAULT_THROTTLE_RATES": {"login": LOGIN_THROTTLE},
     # Throttles tell clients apart by address. 0: REMOTE_ADDR, which nobody can forge; behind N
     # reverse proxies, the Nth address from the right of X-Forwarded-For. (DRF's default trusts
     # the whole header, which a client may write to escape the log-in throttle.)
@@ -185,6 +202,10 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,  # the schema endpoint does not describe itself
     # Upload takes multipart files and answers JSON: separate request and response components.
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",  # the default hook
+        "api.schema.add_common_error_responses",
+    ],
 }
 
 # --- recommender ----------------------------------------------------------------------------
@@ -214,27 +235,58 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT 
 CELERY_WORKER_SEND_TASK_EVENTS = False
 # The sweeper re-queues songs stuck longer than this after a crash or a lost broker.
 SWEEP_GRACE_SECONDS = env_int("SWEEP_GRACE_SECONDS", 120, minimum=1)
+SWEEP_INTERVAL_SECONDS = env_float("SWEEP_INTERVAL_SECONDS", 60.0, minimum=0.1)
+HEARTBEAT_INTERVAL_SECONDS = env_float("HEARTBEAT_INTERVAL_SECONDS", 15.0, minimum=0.1)
 CELERY_BEAT_SCHEDULE = {
-    "sweep-stuck-songs": {"task": "classifier.sweep", "schedule": 60.0},
-    # /healthz reports how long ago a worker last ran a task.
-    "worker-heartbeat": {"task": "workers.heartbeat", "schedule": 60.0},
+    "sweep-stuck-songs": {"task": "classifier.sweep", "schedule": SWEEP_INTERVAL_SECONDS},
+    # /healthz reports how long ago a worker last ran a task sent by beat.
+    "worker-heartbeat": {"task": "workers.heartbeat", "schedule": HEARTBEAT_INTERVAL_SECONDS},
 }
+# /healthz answers 503 "degraded" when the last heartbeat or sweep is older than this: beat or
+# every worker has stopped. Four heartbeats, so one slow one is not an alarm.
+HEALTH_HEARTBEAT_MAX_AGE = env_float(
+    "HEALTH_HEARTBEAT_MAX_AGE", 4 * HEARTBEAT_INTERVAL_SECONDS, minimum=1.0
+)
+HEALTH_SWEEP_MAX_AGE = env_float("HEALTH_SWEEP_MAX_AGE", 3 * SWEEP_INTERVAL_SECONDS, minimum=1.0)
 
 # --- cache ----------------------------------------------------------------------------------
 # Throttle counters (uploads, log-ins) must be shared by every web process: by default database 1
 # of the broker's Redis, else (a broker that is not Redis) a per-process memory cache.
 CACHE_URL = env_str("CACHE_URL") or redis_cache_url(CELERY_BROKER_URL, db=1) or "locmem://"
-CACHES = {"default": cache_from_url("CACHE_URL", CACHE_URL)}
+CACHES: dict[str, dict[str, object]] = {"default": {**cache_from_url("CACHE_URL", CACHE_URL)}}
+if str(CACHES["default"]["BACKEND"]).endswith("RedisCache"):
+    # A stopped or hung Redis must not hold a request: the throttles fail open instead.
+    CACHES["default"]["OPTIONS"] = {"socket_connect_timeout": 1, "socket_timeout": 1}
 
 # --- security (production) ------------------------------------------------------------------
-SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+# HTTPS=1 when the site is served over HTTPS (usually behind a proxy that terminates TLS, with
+# TRUST_X_FORWARDED_PROTO=1): redirect plain HTTP, secure-only cookies, HSTS. Off by default so
+# that `make run` works on http://127.0.0.1:8000.
+HTTPS = env_bool("HTTPS", False)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", HTTPS)
 # Health checks come from inside the network over plain HTTP.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
-SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
-CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
-SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000, minimum=0)
-SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
-SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", HTTPS)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", HTTPS)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000 if HTTPS else 0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", HTTPS)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", HTTPS)
+# No inline scripts anywhere (every script is a static file); style attributes carry the widths
+# of the probability bars. The browser test runs every page under this policy.
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "style-src-attr 'unsafe-inline'",
+        "img-src 'self' data:",
+        "media-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
 if env_bool("TRUST_X_FORWARDED_PROTO", False):
     # Only behind a proxy that sets this header itself (docker-compose's reverse proxy).
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

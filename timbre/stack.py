@@ -5,7 +5,8 @@ it starts the embedded PostgreSQL and Redis (see ``timbre.embedded``), exports t
 the child processes, and stops what it started when they end (or on Ctrl-C). With the URLs set,
 nothing embedded starts and the same commands use the external servers.
 
-    python -m timbre.stack run            # migrate, worker, web server on 127.0.0.1:8000
+    python -m timbre.stack run            # migrate, worker, beat, gunicorn on 127.0.0.1:8000
+    python -m timbre.stack run --dev      # the same with DEBUG on and Django's autoreloader
     python -m timbre.stack test [ARGS]    # pytest ARGS against the real servers
     python -m timbre.stack exec -- CMD    # any command with the servers up
 """
@@ -23,8 +24,11 @@ import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+from gunicorn import config as gunicorn_config
+
 from timbre import embedded, paths
 from timbre.env import redis_cache_url
+from timbre.supervisor import GaveUp, ProcessSpec, Supervisor
 
 PYTHON = sys.executable
 MANAGE = str(paths.BASE_DIR / "manage.py")
@@ -44,7 +48,7 @@ def _dev_secret_key(root: Path) -> str:
 
 
 @contextlib.contextmanager
-def services(*, test: bool = False) -> Iterator[dict[str, str]]:
+def services(*, test: bool = False, debug: bool = True) -> Iterator[dict[str, str]]:
     """Start the embedded servers that are needed and yield the environment for child processes."""
     root = paths.data_dir()
     env = dict(os.environ)
@@ -68,28 +72,16 @@ def services(*, test: bool = False) -> Iterator[dict[str, str]]:
             cache_url = redis_cache_url(env["CELERY_BROKER_URL"], db=TEST_CACHE_DB)
             env.setdefault("CACHE_URL", cache_url or "locmem://")
         env.setdefault("TIMBRE_DATA_DIR", str(root))
-        # Local runs and tests use development defaults (no HTTPS redirect, no secure-only
-        # cookies); the deployment checklist is tested with DEBUG=0 on its own.
-        env.setdefault("DEBUG", "1")
+        # Tests, `make dev` and `make manage` use DEBUG; `make run` serves with it off. Either
+        # way, a SECRET_KEY generated once and kept in the data folder unless one is set.
+        if debug:
+            env.setdefault("DEBUG", "1")
         env.setdefault("SECRET_KEY", _dev_secret_key(root))
         env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's start-up banner is noise here
         yield env
     finally:
         for service in reversed(started):
             service.stop()
-
-
-def _terminate(processes: Sequence[subprocess.Popen[bytes]], *, grace: float = 10.0) -> None:
-    for process in processes:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-    deadline = time.monotonic() + grace
-    for process in processes:
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            process.wait(timeout=max(0.1, deadline - time.monotonic()))
-        if process.poll() is None:
-            process.kill()
-            process.wait()
 
 
 def worker_queues(env: dict[str, str] | os._Environ[str]) -> str:
@@ -109,18 +101,56 @@ def worker_command(
     ]  # fmt: skip
 
 
-def run(env: dict[str, str], *, host: str, port: int) -> int:
+def beat_command(*, schedule: Path) -> list[str]:
+    """Celery beat on its own: the sweeper and the heartbeat (see CELERY_BEAT_SCHEDULE)."""
+    return [
+        PYTHON, "-m", "celery", "-A", "timbre", "beat",
+        "--schedule", str(schedule), "--loglevel", "INFO",
+    ]  # fmt: skip
+
+
+def web_workers(env: dict[str, str] | os._Environ[str]) -> int:
+    """Gunicorn processes: WEB_CONCURRENCY, else gunicorn's advice of 2 per core plus one."""
+    if env.get("WEB_CONCURRENCY"):
+        return max(1, int(env["WEB_CONCURRENCY"]))
+    return 2 * len(os.sched_getaffinity(0)) + 1
+
+
+def gunicorn_command(*, host: str, port: int, workers: int) -> list[str]:
+    command = [
+        PYTHON, "-m", "gunicorn", "timbre.wsgi:application",
+        "--bind", f"{host}:{port}", "--workers", str(workers),
+        # Uploads of many large files are probed while the request waits.
+        "--timeout", "300", "--graceful-timeout", "20",
+    ]  # fmt: skip
+    if any(setting.name == "control_socket" for setting in gunicorn_config.KNOWN_SETTINGS):
+        # Gunicorn 25+ opens a control socket, by default one per user in ~/.gunicorn: keep
+        # ours in the data folder so that two checkouts' servers never share it.
+        command += ["--control-socket", str(paths.data_dir() / f"gunicorn-{port}.ctl")]
+    return command
+
+
+def run(env: dict[str, str], *, host: str, port: int, dev: bool = False) -> int:
     subprocess.run([PYTHON, MANAGE, "migrate", "--noinput"], env=env, check=True)
     # Hook for first-run set-up (demo library, first model); a no-op when there is nothing to do.
     subprocess.run([PYTHON, MANAGE, "bootstrap"], env=env, check=True)
-    beat_schedule = paths.data_dir() / "celerybeat-schedule"
-    processes = [
-        # One worker with an embedded beat, which runs the sweeper of stuck songs every minute.
-        subprocess.Popen(
-            worker_command(env=env, extra=["--beat", "--schedule", str(beat_schedule)]), env=env
-        ),
-        subprocess.Popen([PYTHON, MANAGE, "runserver", f"{host}:{port}", "--noreload"], env=env),
-    ]
+    if dev:
+        web = [PYTHON, MANAGE, "runserver", f"{host}:{port}"]  # reloads on code changes
+    else:
+        # Whitenoise serves the collected files (admin's too) from STATIC_ROOT.
+        subprocess.run([PYTHON, MANAGE, "collectstatic", "--noinput", "-v0"], env=env, check=True)
+        web = gunicorn_command(host=host, port=port, workers=web_workers(env))
+    supervisor = Supervisor(
+        [
+            ProcessSpec("worker", worker_command(env=env)),
+            # Beat in its own process, restarted if it exits, so that the sweeper of stuck songs
+            # and the heartbeat /healthz checks never stop with it unnoticed.
+            ProcessSpec("beat", beat_command(schedule=paths.data_dir() / "celerybeat-schedule")),
+            ProcessSpec("web", web),
+        ],
+        env=env,
+    )
+    supervisor.start()
     print(
         f"\nTimbre is running at http://{host}:{port}/  (Ctrl-C stops everything)\n"
         "Create an admin user in another terminal with:  make admin\n",
@@ -135,11 +165,15 @@ def run(env: dict[str, str], *, host: str, port: int) -> int:
     signal.signal(signal.SIGINT, _stop)
     signal.signal(signal.SIGTERM, _stop)
     try:
-        while not stopping and all(p.poll() is None for p in processes):
+        while not stopping:
+            supervisor.check()
             time.sleep(0.5)
+    except GaveUp as error:
+        print(f"\n· {error}", flush=True)
+        return 1
     finally:
         print("\n· stopping Timbre", flush=True)
-        _terminate(processes)
+        supervisor.stop()
     return 0
 
 
@@ -153,6 +187,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     run_parser = sub.add_parser("run", help="migrate, then start the worker and the web server")
     run_parser.add_argument("--host", default="127.0.0.1")
     run_parser.add_argument("--port", type=int, default=8000)
+    run_parser.add_argument(
+        "--dev", action="store_true", help="DEBUG on, Django's autoreloading development server"
+    )
     sub.add_parser("test", help="run pytest against the real servers: test [PYTEST ARGS]")
     sub.add_parser("exec", help="run a command with the servers up: exec -- CMD [ARGS]")
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -172,8 +209,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         with services() as env:
             return subprocess.run(args, env=env).returncode
     options = parser.parse_args(argv)
-    with services() as env:
-        return run(env, host=options.host, port=options.port)
+    with services(debug=options.dev) as env:
+        return run(env, host=options.host, port=options.port, dev=options.dev)
 
 
 if __name__ == "__main__":

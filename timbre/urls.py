@@ -17,8 +17,14 @@ urlpatterns = [
     path("accounts/signup/", accounts.signup, name="signup"),
     # Before Django's own auth URLs, so that this log-in (throttled) answers for "login".
     path("accounts/login/", accounts.ThrottledLoginView.as_view(), name="login"),
+    path("accounts/token/", accounts.api_token, name="api_token"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("healthz", health.healthz, name="healthz"),
     path("api/", include("api.urls")),
     path("", include("web.urls")),
 ]
+
+handler400 = "web.views.errors.bad_request"
+handler403 = "web.views.errors.permission_denied"
+handler404 = "web.views.errors.page_not_found"
+handler500 = "web.views.errors.server_error"

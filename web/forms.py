@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from django import forms
+from django.conf import settings
+from django.contrib.auth.forms import UserCreationForm
 
 from library.models import Song
 
@@ -16,6 +19,29 @@ class SongEditForm(forms.Form):
 
 # The library's sort names and the song-list orderings they stand for.
 LIBRARY_SORTS = {"newest": "-created_at", "title": "title", "artist": "artist"}
+
+
+class SignupForm(UserCreationForm):
+    """Django's sign-up form, with an invite code when sign-up is invite-only (SIGNUP=invite)."""
+
+    invite_code = forms.CharField(max_length=200, required=False, label="Invite code")
+
+    def __init__(self, *args: Any, invite_required: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if invite_required:
+            self.fields["invite_code"].required = True
+        else:
+            del self.fields["invite_code"]
+
+    def clean_invite_code(self) -> str:
+        code = self.cleaned_data.get("invite_code", "")
+        # Compared in constant time: the codes are secrets.
+        if not any(
+            secrets.compare_digest(code.encode(), valid.encode())
+            for valid in settings.SIGNUP_INVITE_CODES
+        ):
+            raise forms.ValidationError("This invite code is not valid.")
+        return code
 
 
 class LibraryFilterForm(forms.Form):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, PolymorphicProxySerializer, extend_schema
 from rest_framework import generics, status
 from rest_framework.exceptions import NotFound
 from rest_framework.parsers import JSONParser, MultiPartParser
@@ -27,7 +27,6 @@ from api.serializers import (
     UploadResponseSerializer,
     UploadResultSerializer,
 )
-from api.throttles import UploadRateThrottle
 from classifier.selectors import model_version_active
 from library.models import Song
 from library.selectors import song_list_for_owner, songs_visible_to
@@ -78,8 +77,8 @@ def _upload_status(results: list[UploadResult]) -> int:
     outcomes = {result.outcome for result in results}
     if UploadOutcome.CREATED in outcomes:
         return status.HTTP_201_CREATED
-    if UploadOutcome.EXISTING in outcomes:
-        return status.HTTP_200_OK  # nothing new, nothing wrong
+    if outcomes & {UploadOutcome.EXISTING, UploadOutcome.RESTORED}:
+        return status.HTTP_200_OK  # nothing new (a missing file restored at most), nothing wrong
     return status.HTTP_400_BAD_REQUEST  # every file was refused
 
 
@@ -89,7 +88,6 @@ class SongListView(generics.ListAPIView):
     serializer_class = SongSerializer
     pagination_class = Pagination
     parser_classes = [MultiPartParser]
-    throttle_classes = [UploadRateThrottle]  # POST only
 
     def get_queryset(self) -> Any:
         query = query_params(SongListQuerySerializer, self.request)
@@ -113,10 +111,18 @@ class SongListView(generics.ListAPIView):
             201: OpenApiResponse(UploadResponseSerializer, description="At least one song new."),
             200: OpenApiResponse(UploadResponseSerializer, description="All already there."),
             400: OpenApiResponse(
-                UploadResponseSerializer,
+                PolymorphicProxySerializer(
+                    component_name="UploadRefusal",
+                    serializers=[UploadResponseSerializer, ErrorSerializer],
+                    resource_type_field_name=None,
+                ),
                 description="Every file refused (results), or no files or too many (code, detail).",
             ),
             413: OpenApiResponse(ErrorSerializer, description="A file over the size limit."),
+            429: OpenApiResponse(
+                ErrorSerializer,
+                description="Over UPLOAD_THROTTLE (files) or its bytes; nothing stored.",
+            ),
         },
     )
     def post(self, request: Request) -> Response:
@@ -127,7 +133,10 @@ class SongListView(generics.ListAPIView):
         try:
             results = songs_upload(owner=request.user, files=uploaded_files(request, "files"))
         except UploadRefused as refusal:
-            return Response(refusal.to_dict(), status=refusal.status)
+            response = Response(refusal.to_dict(), status=refusal.status)
+            if refusal.retry_after is not None:
+                response["Retry-After"] = str(refusal.retry_after)
+            return response
         data = UploadResultSerializer(results, many=True, context=song_context(request)).data
         return Response({"results": data}, status=_upload_status(results))
 

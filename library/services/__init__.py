@@ -3,7 +3,7 @@
 Split by sub-domain; the names most callers need are re-exported here.
 """
 
-from library.services.accounts import user_create
+from library.services.accounts import token_revoke, token_rotate, user_create
 from library.services.likes import like_create, like_delete
 from library.services.songs import (
     SongCreateResult,
@@ -11,6 +11,8 @@ from library.services.songs import (
     genre_get_or_create,
     song_create,
     song_delete,
+    song_file_missing,
+    song_file_restore,
     song_set_public,
     song_update,
     title_artist_from_filename,
@@ -27,9 +29,13 @@ __all__ = [
     "like_delete",
     "song_create",
     "song_delete",
+    "song_file_missing",
+    "song_file_restore",
     "song_set_public",
     "song_update",
     "songs_upload",
     "title_artist_from_filename",
+    "token_revoke",
+    "token_rotate",
     "user_create",
 ]

@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from audio.decode import AudioInfo, probe_audio
 from library.models import Genre, Song
-from library.signals import analysis_requested
+from library.signals import QueueReceipt, analysis_request
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +40,9 @@ def genre_get_or_create(*, name: str, is_synthetic: bool = False) -> Genre:
 class SongCreateResult:
     song: Song
     created: bool  # False: the owner already had these exact bytes, `song` is that song
+    restored: bool = False  # the existing song's missing file was stored again from the upload
+    # For a new or restored song: whether its analysis reached the queue (after the commit).
+    queue: QueueReceipt | None = None
 
 
 def file_sha256(handle: IO[bytes]) -> str:
@@ -119,7 +122,7 @@ def song_create(
     sha256 = file_sha256(upload)
     existing = Song.objects.filter(owner=owner, sha256=sha256).first()
     if existing is not None:
-        return SongCreateResult(song=existing, created=False)
+        return song_file_restore(song=existing, upload=upload)
 
     with local_path(upload) as path:
         info: AudioInfo = probe_audio(path)
@@ -143,7 +146,7 @@ def song_create(
     try:
         with transaction.atomic():
             song.save()
-            analysis_requested.send(sender=Song, song_ids=[song.pk], force=False)
+            queue = analysis_request(song_ids=[song.pk])
     except IntegrityError:
         # Lost a race with the same upload in another request: keep theirs, drop our file.
         song.audio.delete(save=False)
@@ -151,7 +154,35 @@ def song_create(
         if existing is None:
             raise
         return SongCreateResult(song=existing, created=False)
-    return SongCreateResult(song=song, created=True)
+    return SongCreateResult(song=song, created=True, queue=queue)
+
+
+def song_file_missing(*, song: Song) -> bool:
+    """Whether the song's stored file is gone from the file store (deleted, or a lost disk)."""
+    return not song.audio.name or not song.audio.storage.exists(song.audio.name)
+
+
+def song_file_restore(*, song: Song, upload: File) -> SongCreateResult:
+    """An upload of bytes the owner already has: store them again if the song's file is missing.
+
+    The caller has checked that the upload's SHA-256 is the song's. A song whose analysis could
+    not run for want of its file goes back to pending and is queued again.
+    """
+    if not song_file_missing(song=song):
+        return SongCreateResult(song=song, created=False)
+    upload.seek(0)
+    song.audio.save("upload", upload, save=False)
+    # Only these columns: a worker may be changing the status at the same moment.
+    song.save(update_fields=["audio", "updated_at"])
+    logger.warning("song %s: missing file restored from a re-upload", song.pk)
+    queue = None
+    if song.status in {Song.Status.PENDING, Song.Status.FAILED}:
+        Song.objects.filter(pk=song.pk).update(
+            status=Song.Status.PENDING, attempts=0, error_code="", error_message=""
+        )
+        song.refresh_from_db()
+        queue = analysis_request(song_ids=[song.pk])
+    return SongCreateResult(song=song, created=False, restored=True, queue=queue)
 
 
 def song_update(*, song: Song, title: str, artist: str) -> Song:
@@ -208,5 +239,5 @@ def songs_requeue(*, songs: Iterable[Song], force: bool = False) -> int:
             status=Song.Status.PENDING, attempts=0, error_code="", error_message="",
             updated_at=timezone.now(),
         )  # fmt: skip
-        analysis_requested.send(sender=Song, song_ids=ids, force=force)
+        analysis_request(song_ids=ids, force=force)
     return len(ids)

@@ -16,7 +16,8 @@ from django.db import transaction
 from audio.errors import InvalidAudioError
 from library.models import Song
 from library.selectors import owner_storage_used
-from library.services.songs import file_sha256, song_create
+from library.services.songs import file_sha256, song_create, song_file_restore
+from library.services.throttles import upload_allowance_take
 from library.upload_limits import (
     UploadRefused,
     format_size,
@@ -28,7 +29,11 @@ from library.upload_limits import (
 class UploadOutcome(StrEnum):
     CREATED = "created"
     EXISTING = "existing"  # the owner already had these bytes; `song` is that song
+    RESTORED = "restored"  # as EXISTING, and the song's missing file was stored again
     REFUSED = "refused"
+
+
+QUEUE_DOWN_MESSAGE = "Queued; analysis starts when the queue is back."
 
 
 @dataclass(frozen=True)
@@ -40,6 +45,13 @@ class UploadResult:
     song: Song | None = None
     error_code: str = ""
     error_message: str = ""
+    # False when the song waits for analysis but the queue (Redis) could not take it: stored and
+    # pending, sent by the sweeper once the queue is back. True otherwise.
+    queued: bool = True
+
+    @property
+    def notice(self) -> str:
+        return "" if self.queued else QUEUE_DOWN_MESSAGE
 
     @classmethod
     def refused(cls, filename: str, *, code: str, message: str) -> UploadResult:
@@ -58,6 +70,9 @@ def songs_upload(*, owner: User, files: Sequence[UploadedFile]) -> list[UploadRe
         raise UploadRefused(code="no_files", message="Choose at least one audio file to upload.")
     if len(files) > settings.MAX_FILES_PER_UPLOAD:
         raise too_many_files()
+    upload_allowance_take(
+        owner_id=owner.pk, files=len(files), size=sum(upload.size or 0 for upload in files)
+    )
     return [_song_upload(owner=owner, upload=upload) for upload in files]
 
 
@@ -76,16 +91,22 @@ def _song_upload(*, owner: User, upload: UploadedFile) -> UploadResult:
                 # Bytes the owner already has cost nothing: hash only in this rare case.
                 sha256 = file_sha256(upload)
                 existing = Song.objects.filter(owner_id=owner.pk, sha256=sha256).first()
-                if existing is not None:
-                    return UploadResult(filename, UploadOutcome.EXISTING, song=existing)
-                return UploadResult.refused(
-                    filename, code="quota_exceeded", message=_quota_message(filename, used)
-                )
-            created = song_create(owner=owner, upload=upload, original_filename=filename)
+                if existing is None:
+                    return UploadResult.refused(
+                        filename, code="quota_exceeded", message=_quota_message(filename, used)
+                    )
+                created = song_file_restore(song=existing, upload=upload)
+            else:
+                created = song_create(owner=owner, upload=upload, original_filename=filename)
     except InvalidAudioError as error:
         return UploadResult.refused(filename, code=error.code.value, message=error.message)
-    outcome = UploadOutcome.CREATED if created.created else UploadOutcome.EXISTING
-    return UploadResult(filename, outcome, song=created.song)
+    # The transaction has committed: the receipt says whether the queue took the song.
+    queued = created.queue is None or created.queue.sent is not False
+    if created.created:
+        outcome = UploadOutcome.CREATED
+    else:
+        outcome = UploadOutcome.RESTORED if created.restored else UploadOutcome.EXISTING
+    return UploadResult(filename, outcome, song=created.song, queued=queued)
 
 
 def _quota_message(filename: str, used: int) -> str:

@@ -12,6 +12,7 @@ from rest_framework.test import APIClient
 
 PATHS = {
     "/api/auth/token/": {"post"},
+    "/api/me/token/": {"get", "post", "delete"},
     "/api/songs/": {"get", "post"},
     "/api/songs/{song_id}/": {"get", "patch", "delete"},
     "/api/songs/{song_id}/similar/": {"get"},

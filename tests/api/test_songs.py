@@ -15,7 +15,6 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from api.pagination import Pagination
-from api.throttles import UploadRateThrottle
 from classifier.models import Analysis
 from library.models import Like, Song
 from tests.audio_factory import text_file
@@ -108,9 +107,8 @@ def test_api_session_post_needs_csrf(user, tmp_path: Path) -> None:
     assert not Song.objects.exists()
 
 
-def test_api_uploads_are_throttled(client: Client, tmp_path: Path, monkeypatch) -> None:
-    # DRF reads the rates once at import; UPLOAD_THROTTLE sets them in production.
-    monkeypatch.setattr(UploadRateThrottle, "THROTTLE_RATES", {"uploads": "1/hour"})
+def test_api_uploads_are_throttled(client: Client, tmp_path: Path, settings) -> None:
+    settings.UPLOAD_THROTTLE = "1/hour"  # one file an hour
     path = wav_file(tmp_path / "a.wav")
 
     assert client.post(API_URL, {"files": [as_upload(path)]}).status_code == 201
@@ -118,7 +116,8 @@ def test_api_uploads_are_throttled(client: Client, tmp_path: Path, monkeypatch) 
 
     assert throttled.status_code == 429
     assert throttled.json()["code"] == "throttled"
-    assert "throttled" in throttled.json()["detail"]
+    assert "1 files" in throttled.json()["detail"]
+    assert throttled["Retry-After"] == "3600"
     assert client.get(API_URL).status_code == 200  # reading the list is not an upload
 
 

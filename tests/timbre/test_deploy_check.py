@@ -35,12 +35,32 @@ def test_production_settings_pass_check_deploy() -> None:
         "--fail-level",
         "WARNING",
         DEBUG="0",
+        HTTPS="1",
         SECRET_KEY="k" * 20 + "production-secret-0123456789-abcdefghijklmnop",
         ALLOWED_HOSTS="timbre.example.org",
     )
 
     assert result.returncode == 0, result.stderr + result.stdout
     assert "no issues" in result.stdout
+
+
+def test_make_run_settings_serve_plain_http_on_localhost() -> None:
+    """`make run`: DEBUG off, a generated key, no HTTPS: answers http://127.0.0.1:8000."""
+    code = (
+        "from django.conf import settings as s; "
+        "print(s.DEBUG, s.SECURE_SSL_REDIRECT, s.SESSION_COOKIE_SECURE, '127.0.0.1' in "
+        "s.ALLOWED_HOSTS, 'localhost' in s.ALLOWED_HOSTS)"
+    )
+    result = _manage("shell", "-c", code, DEBUG="0", SECRET_KEY="generated-" + "x" * 40)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1].split() == [
+        "False",
+        "False",
+        "False",
+        "True",
+        "True",
+    ]
 
 
 def test_production_without_secret_key_refuses_to_start() -> None:

@@ -5,12 +5,15 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
+from classifier.heartbeats import worker_heartbeat_record
 from tests.factories import make_model_version
 
 pytestmark = pytest.mark.django_db
 
 
 def test_healthz_reports_database_broker_and_missing_model() -> None:
+    worker_heartbeat_record(hostname="worker@test")
+
     response = Client().get("/healthz")
 
     assert response.status_code == 200

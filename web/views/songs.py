@@ -25,7 +25,13 @@ from audio.errors import InvalidAudioError
 from classifier.selectors import model_version_active, model_version_serving
 from library.models import Song
 from library.selectors import song_liked_ids, song_list_for_owner, songs_visible_to
-from library.services import like_create, like_delete, song_set_public, song_update
+from library.services import (
+    like_create,
+    like_delete,
+    song_file_missing,
+    song_set_public,
+    song_update,
+)
 from library.streaming import song_audio_response
 from recommender.recommendations import song_list_similar
 from recommender.songs import model_versions_shown, song_profile
@@ -54,6 +60,7 @@ def song_detail(request: HttpRequest, song_id: int) -> HttpResponse:
         "similar": similar,
         "liked_ids": song_liked_ids(user=request.user, songs=[song, *(s.song for s in similar)]),
         "model": model_version_active(),
+        "file_missing": song_file_missing(song=song),
     }
     return render(request, "web/song_detail.html", context)
 

@@ -38,7 +38,10 @@ def upload(request: HttpRequest) -> HttpResponse:
         "model": model_version_active(),
     }
     status = refusal.status if refusal is not None else 200
-    return render(request, "web/upload.html", context, status=status)
+    response = render(request, "web/upload.html", context, status=status)
+    if refusal is not None and refusal.retry_after is not None:
+        response["Retry-After"] = str(refusal.retry_after)
+    return response
 
 
 @never_cache
