@@ -118,7 +118,7 @@ def test_absurd_or_unparseable_ranges_never_fail(
     client = Client()
     client.force_login(owner)
 
-    response = client.get(reverse("recommender:song_audio", args=[song.pk]), HTTP_RANGE=header)
+    response = client.get(reverse("web:song_audio", args=[song.pk]), HTTP_RANGE=header)
 
     assert response.status_code == status
     assert response.get("Content-Range") == content_range
@@ -175,7 +175,7 @@ def test_reupload_restores_a_missing_file_and_the_page_says_it_was_missing(
     client.post("/upload/", {"files": [as_upload(path)]})
     song = Song.objects.get()
     song.audio.storage.delete(song.audio.name)  # the file vanished from MEDIA_ROOT
-    audio_url = reverse("recommender:song_audio", args=[song.pk])
+    audio_url = reverse("web:song_audio", args=[song.pk])
     assert client.get(audio_url).status_code == 404
     page = client.get(song.get_absolute_url()).content.decode()
     assert "audio file is missing" in page
