@@ -34,7 +34,7 @@ from library.services.uploads import QUEUE_DOWN_MESSAGE
 from tests.conftest import _database_url
 from tests.factories import make_user
 from tests.uploading import as_upload
-from timbre import embedded
+from timbre import embedded, paths
 from timbre.stack import beat_command
 from timbre.supervisor import ProcessSpec, Supervisor
 
@@ -69,7 +69,7 @@ def _fresh_throttles() -> Iterator[None]:
 def stopped_redis() -> Iterator[embedded.EmbeddedRedis]:
     """Stops this test run's real redis-server; starts it again afterwards (its append-only file
     keeps the queues). Skipped when the run uses an external Redis."""
-    server = embedded.EmbeddedRedis(embedded.data_dir())
+    server = embedded.EmbeddedRedis(paths.data_dir())
     if urlsplit(django_settings.CELERY_BROKER_URL).path != str(server.socket):
         pytest.skip("the broker is not this run's embedded Redis")
     with contextlib.suppress(redis.exceptions.ConnectionError):
@@ -173,7 +173,7 @@ def test_database_down_answers_503_pages_and_api_json_then_recovers() -> None:
 
 def _pg_ctl() -> tuple[str, Path]:
     """pg_ctl of this run's embedded PostgreSQL and its data folder; skips for an external one."""
-    pgdata = embedded.pgdata_dir()
+    pgdata = paths.pgdata_dir()
     try:
         postgres = (pgdata / "postmaster.opts").read_text().split()[0]
     except (OSError, IndexError):
