@@ -143,8 +143,6 @@ MUSICNN = FeatureParams(
     channels_last=False,
 )
 
-PRESETS: dict[str, FeatureParams] = {"seed": SEED, "musicnn": MUSICNN}
-
 
 def mel_power_spectrogram(samples: np.ndarray, *, params: FeatureParams) -> np.ndarray:
     """Mel power spectrogram of a mono signal (n_samples,) -> (frames, n_mels) float32.

@@ -16,9 +16,28 @@ import numpy as np
 
 from classifier.artifacts import MODEL_FILENAME, read_sidecar
 from classifier.features import FeatureParams, file_segments
-from classifier.training import track_embedding
 
 BATCH_SIZE = 32  # segments per forward pass: bounds memory for long files
+
+
+def track_embedding(segment_embeddings: np.ndarray) -> np.ndarray:
+    """Mean of a track's segment embeddings (n, D), L2-normalised to a (D,) float32 unit vector.
+
+    Raises ValueError on an empty input, NaN/infinite values or a zero mean vector, which
+    would otherwise be stored as a vector no similarity query can use.
+    """
+    embeddings = np.asarray(segment_embeddings, dtype=np.float64)
+    if embeddings.ndim != 2 or embeddings.shape[0] == 0:
+        raise ValueError(
+            f"expected (n_segments, dim) embeddings with n_segments >= 1, got {embeddings.shape}"
+        )
+    if not np.all(np.isfinite(embeddings)):
+        raise ValueError("segment embeddings contain NaN or infinite values")
+    mean = embeddings.mean(axis=0)
+    norm = float(np.linalg.norm(mean))
+    if norm < 1e-12:
+        raise ValueError("track embedding has zero norm; it cannot be compared with others")
+    return (mean / norm).astype(np.float32)
 
 
 @dataclass(frozen=True)
@@ -58,9 +77,9 @@ class Predictor:
         sidecar = read_sidecar(artifact_dir)
         return cls.load_model_file(
             artifact_dir / MODEL_FILENAME,
-            class_names=sidecar["class_names"],
-            params=FeatureParams.from_dict(sidecar["feature_params"]),
-            tag_names=sidecar.get("tag_names") or [],
+            class_names=sidecar.class_names,
+            params=FeatureParams.from_dict(sidecar.feature_params),
+            tag_names=sidecar.tag_names,
         )
 
     @classmethod

@@ -5,15 +5,15 @@ from __future__ import annotations
 from django.db import models
 from pgvector.django import HnswIndex, VectorField
 
+from classifier.architectures import Architecture
+
 EMBEDDING_DIM = 128
 
 
 class ModelVersion(models.Model):
     """A trained classifier: a `.keras` artifact plus what is needed to use and judge it."""
 
-    class Architecture(models.TextChoices):
-        MUSICNN = "musicnn", "musicnn (pretrained) + head"
-        SEED = "seed", "Reference CNN (from scratch)"
+    Architecture = Architecture  # the one list, also behind the trainer and feature presets
 
     name = models.CharField(max_length=100, unique=True)
     architecture = models.CharField(max_length=32, choices=Architecture.choices)

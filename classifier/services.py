@@ -52,18 +52,18 @@ def model_version_register(*, name: str, outcome: TrainingOutcome) -> ModelVersi
     sidecar = outcome.sidecar
     return ModelVersion.objects.create(
         name=name,
-        architecture=sidecar["architecture"],
+        architecture=sidecar.architecture,
         artifact_path=str(outcome.artifact_dir.relative_to(Path(settings.MODEL_DIR))),
-        feature_params=sidecar["feature_params"],
+        feature_params=sidecar.feature_params,
         class_names=outcome.class_names,
         metrics=outcome.metrics.to_dict(),
         training={
-            "split": sidecar["split"],
-            "split_sizes": sidecar["split_sizes"],
-            "data_fingerprint": sidecar["data_fingerprint"],
-            "best_epoch": sidecar["training"]["best_epoch"],
-            "epochs_run": sidecar["training"]["epochs_run"],
-            "options": sidecar["training"]["options"],
+            "split": sidecar.split,
+            "split_sizes": sidecar.split_sizes,
+            "data_fingerprint": sidecar.data_fingerprint,
+            "best_epoch": sidecar.training["best_epoch"],
+            "epochs_run": sidecar.training["epochs_run"],
+            "options": sidecar.training["options"],
         },
     )
 

@@ -361,27 +361,3 @@ def save_confusion_matrix_png(
         fig.savefig(path)
     finally:
         plt.close(fig)
-
-
-# ---------------------------------------------------------------------------------------------
-# Embeddings
-
-
-def track_embedding(segment_embeddings: np.ndarray) -> np.ndarray:
-    """Mean of a track's segment embeddings (n, D), L2-normalised to a (D,) float32 unit vector.
-
-    Raises ValueError on an empty input, NaN/infinite values or a zero mean vector, which
-    would otherwise be stored as a vector no similarity query can use.
-    """
-    embeddings = np.asarray(segment_embeddings, dtype=np.float64)
-    if embeddings.ndim != 2 or embeddings.shape[0] == 0:
-        raise ValueError(
-            f"expected (n_segments, dim) embeddings with n_segments >= 1, got {embeddings.shape}"
-        )
-    if not np.all(np.isfinite(embeddings)):
-        raise ValueError("segment embeddings contain NaN or infinite values")
-    mean = embeddings.mean(axis=0)
-    norm = float(np.linalg.norm(mean))
-    if norm < 1e-12:
-        raise ValueError("track embedding has zero norm; it cannot be compared with others")
-    return (mean / norm).astype(np.float32)

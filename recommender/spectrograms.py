@@ -22,16 +22,16 @@ if TYPE_CHECKING:
     from classifier.features import FeatureParams
 
 SPECTROGRAM_SECONDS = 30.0
-DEFAULT_PRESET = "musicnn"
 
 
 def spectrogram_params(*, version: ModelVersion | None) -> FeatureParams:
     """The serving model's feature preset; musicnn's before any model exists."""
     # librosa (through classifier.features) is imported on first use, not with the web process.
-    from classifier.features import PRESETS
+    from classifier import features
 
-    preset = (version.feature_params or {}).get("preset") if version is not None else None
-    return PRESETS.get(str(preset), PRESETS[DEFAULT_PRESET])
+    if version is None or not version.feature_params:
+        return features.MUSICNN
+    return features.FeatureParams.from_dict(version.feature_params)
 
 
 def spectrogram_path(*, song: Song, params: FeatureParams) -> Path:

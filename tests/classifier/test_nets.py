@@ -6,9 +6,9 @@ import keras
 import numpy as np
 import pytest
 
+from classifier.inference import track_embedding
 from classifier.nets.head import build_embedding_extractor, build_genre_head
 from classifier.nets.seed import build_seed_cnn
-from classifier.training import track_embedding
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""Splitting by song, fitting with early stopping, track metrics and track embeddings."""
+"""Splitting by song, fitting with early stopping and track metrics."""
 
 from __future__ import annotations
 
@@ -15,7 +15,6 @@ from classifier.training import (
     fit_classifier,
     save_confusion_matrix_png,
     split_by_song,
-    track_embedding,
 )
 
 GENRES = ("blues", "classical", "jazz", "metal")
@@ -244,24 +243,3 @@ def test_confusion_matrix_png_is_written(tmp_path) -> None:
     )
 
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-
-
-# ---------------------------------------------------------------------------------------------
-# track_embedding
-
-
-def test_track_embedding_is_unit_mean_direction() -> None:
-    vector = track_embedding(np.array([[3.0, 0.0], [1.0, 0.0], [2.0, 0.0]]))
-
-    np.testing.assert_allclose(vector, [1.0, 0.0])
-    assert vector.dtype == np.float32
-
-
-@pytest.mark.parametrize(
-    "segments",
-    [np.array([[1.0, np.nan]]), np.array([[1.0, -2.0], [-1.0, 2.0]]), np.zeros((0, 4))],
-    ids=["nan", "zero-mean", "empty"],
-)
-def test_track_embedding_rejects_unusable_vectors(segments: np.ndarray) -> None:
-    with pytest.raises(ValueError):
-        track_embedding(segments)

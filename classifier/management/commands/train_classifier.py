@@ -6,9 +6,10 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from classifier.architectures import Architecture
 from classifier.errors import InvalidAudioError
 from classifier.services import model_version_train
-from classifier.trainer import ARCHITECTURES, TrainingOptions
+from classifier.trainer import TrainingOptions
 from classifier.training import TrainingDataError
 from classifier.weights import MissingWeightsError
 
@@ -20,7 +21,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--arch", choices=ARCHITECTURES, default="musicnn")
+        parser.add_argument("--arch", choices=Architecture.values, default=Architecture.MUSICNN)
         parser.add_argument(
             "--epochs", type=int, help="Maximum epochs (early stopping may end sooner)."
         )
@@ -42,7 +43,7 @@ class Command(BaseCommand):
         if options["batch_size"] < 1 or options["lr"] <= 0:
             raise CommandError("--batch-size must be at least 1 and --lr positive.")
         training = TrainingOptions(
-            architecture=options["arch"], epochs=options["epochs"],
+            architecture=Architecture(options["arch"]), epochs=options["epochs"],
             batch_size=options["batch_size"], learning_rate=options["lr"], seed=options["seed"],
             fine_tune=options["fine_tune"], verbose=1 if options["verbosity"] >= 1 else 0,
         )  # fmt: skip
