@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -50,20 +51,53 @@ def dataset_files(root: Path) -> list[tuple[str, Path]]:
     return pairs
 
 
+@dataclass(frozen=True)
+class FileMetadata:
+    artist: str = ""
+    title: str = ""
+
+
+class MetadataError(ValueError):
+    """The metadata CSV cannot be used; the message names the problem."""
+
+
+def read_metadata(path: Path) -> dict[str, FileMetadata]:
+    """Rows `file,artist,title` (other columns ignored), keyed by `file` relative to the root."""
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        reader = csv.DictReader(handle)
+        missing = {"file", "artist", "title"} - set(reader.fieldnames or [])
+        if missing:
+            raise MetadataError(f"{path} lacks the column(s) {', '.join(sorted(missing))}")
+        return {
+            row["file"].strip(): FileMetadata(
+                artist=(row["artist"] or "").strip(), title=(row["title"] or "").strip()
+            )
+            for row in reader
+            if row.get("file")
+        }
+
+
 def dataset_import(
     *,
     root: Path,
     owner: User | None = None,
     source: str = Song.Source.DATASET,
     synthetic: bool = False,
+    metadata: dict[str, FileMetadata] | None = None,
     on_progress: ProgressCallback | None = None,
 ) -> ImportReport:
-    """Import each file under `root/<genre>/` as a labelled song; skip known bytes."""
+    """Import each file under `root/<genre>/` as a labelled song; skip known bytes.
+
+    `metadata` (from `read_metadata`) gives artist and title by path relative to `root`; tags
+    and the file name fill what it leaves empty. Cross-validation groups songs by artist.
+    """
+    metadata = metadata or {}
     report = ImportReport()
     pairs = dataset_files(root)
     for done, (genre_name, path) in enumerate(pairs, start=1):
         relative = str(path.relative_to(root))
         genre = genre_get_or_create(name=genre_name, is_synthetic=synthetic)
+        known = metadata.get(relative, FileMetadata())
         try:
             with path.open("rb") as handle:
                 result = song_create(
@@ -72,6 +106,8 @@ def dataset_import(
                     original_filename=path.name,
                     source=source,
                     genre=genre,
+                    title=known.title,
+                    artist=known.artist,
                 )
         except InvalidAudioError as error:
             report.rejected.append(RejectedFile(relative, str(error.code), error.message))
@@ -91,3 +127,10 @@ def dataset_import(
 def labelled_songs() -> list[Song]:
     """Songs with a ground-truth genre, in a stable order (training splits depend on it)."""
     return list(Song.objects.filter(genre__isnull=False).select_related("genre").order_by("id"))
+
+
+def training_songs(*, include_demo: bool = False) -> list[Song]:
+    """The labelled songs a model trains on: without synthetic demo songs if real ones exist."""
+    songs = labelled_songs()
+    real = [song for song in songs if song.source != Song.Source.SYNTHETIC]
+    return songs if include_demo or not real else real

@@ -15,6 +15,7 @@ import keras
 import numpy as np
 
 from classifier.artifacts import MODEL_FILENAME, read_sidecar
+from classifier.calibration import Calibration
 from classifier.features import FeatureParams, file_segments
 
 BATCH_SIZE = 32  # segments per forward pass: bounds memory for long files
@@ -42,10 +43,11 @@ def track_embedding(segment_embeddings: np.ndarray) -> np.ndarray:
 
 @dataclass(frozen=True)
 class TrackPrediction:
-    probabilities: dict[str, float]  # genre -> mean probability over segments
+    probabilities: dict[str, float]  # genre -> calibrated mean probability over segments
     embedding: np.ndarray  # (128,) float32, unit norm
     tags: dict[str, float] = field(default_factory=dict)  # pretrained tag -> mean score
     segment_count: int = 0
+    unsure_below: float = 0.0
 
     @property
     def predicted_genre(self) -> str:
@@ -54,6 +56,10 @@ class TrackPrediction:
     @property
     def confidence(self) -> float:
         return self.probabilities[self.predicted_genre]
+
+    @property
+    def is_unsure(self) -> bool:
+        return self.confidence < self.unsure_below
 
 
 class Predictor:
@@ -66,11 +72,13 @@ class Predictor:
         class_names: list[str],
         params: FeatureParams,
         tag_names: list[str] | None = None,
+        calibration: Calibration | None = None,
     ) -> None:
         self.model = model
         self.class_names = list(class_names)
         self.params = params
         self.tag_names = list(tag_names or [])
+        self.calibration = calibration or Calibration()
 
     @classmethod
     def load(cls, artifact_dir: Path) -> Predictor:
@@ -80,6 +88,10 @@ class Predictor:
             class_names=sidecar.class_names,
             params=FeatureParams.from_dict(sidecar.feature_params),
             tag_names=sidecar.tag_names,
+            calibration=Calibration(
+                temperature=float(sidecar.calibration.get("temperature", 1.0)),
+                unsure_below=float(sidecar.calibration.get("unsure_below", 0.0)),
+            ),
         )
 
     @classmethod
@@ -90,9 +102,13 @@ class Predictor:
         class_names: list[str],
         params: FeatureParams,
         tag_names: list[str] | None = None,
+        calibration: Calibration | None = None,
     ) -> Predictor:
         model = keras.saving.load_model(path, compile=False)
-        return cls(model, class_names=class_names, params=params, tag_names=tag_names)
+        return cls(
+            model, class_names=class_names, params=params, tag_names=tag_names,
+            calibration=calibration,
+        )  # fmt: skip
 
     def segment_outputs(self, segments: np.ndarray) -> dict[str, np.ndarray]:
         """Raw per-segment outputs for segments (n, *input_shape), in batches."""
@@ -111,6 +127,7 @@ class Predictor:
         probabilities = outputs["genre"].astype(np.float64).mean(axis=0)
         if not np.all(np.isfinite(probabilities)):
             raise ValueError("the model produced non-finite genre probabilities")
+        probabilities = self.calibration.apply(probabilities)
         tags = {}
         if "tags" in outputs and self.tag_names:
             means = outputs["tags"].astype(np.float64).mean(axis=0)
@@ -122,6 +139,7 @@ class Predictor:
             embedding=track_embedding(outputs["embedding"]),
             tags=tags,
             segment_count=len(segments),
+            unsure_below=self.calibration.unsure_below,
         )
 
     def segments_for_file(self, path: Path) -> np.ndarray:
