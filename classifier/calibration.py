@@ -2,8 +2,8 @@
 
 A network trained with cross-entropy on a few hundred songs is over- or under-confident; one
 temperature T, fitted on cross-validation's out-of-fold probabilities, fixes most of it:
-p_calibrated = softmax(log p / T). The same folds choose the confidence below which a guess was
-right at most half the time: songs below it show "unsure" with their two best guesses.
+p_calibrated = softmax(log p / T). The same folds choose the confidence below which guesses were
+more often wrong than right: songs below it show "unsure" with their two best guesses.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from dataclasses import dataclass
 import numpy as np
 
 ECE_BINS = 10
-UNSURE_MAX_ACCURACY = 0.5  # below the threshold, a guess is right at most this often
 _TEMPERATURES = np.exp(np.linspace(np.log(0.2), np.log(5.0), 61))
 
 
@@ -65,13 +64,18 @@ def expected_calibration_error(
 
 
 def unsure_threshold(probabilities: np.ndarray, labels: np.ndarray) -> float:
-    """The highest confidence below which guesses were right at most half the time (else 0)."""
+    """The confidence that best separates wrong guesses (below it) from right ones (above it).
+
+    Chosen to maximise wrong guesses flagged plus right guesses kept, so a song is called unsure
+    where, at its confidence, guesses were more often wrong than right. 0.0 flags nothing.
+    """
     confidence = probabilities.max(axis=1)
     correct = probabilities.argmax(axis=1) == labels
-    order = np.argsort(confidence)
-    running = np.cumsum(correct[order]) / np.arange(1, len(order) + 1)
-    low = np.flatnonzero(running <= UNSURE_MAX_ACCURACY)
-    if len(low) == 0:
+    order = np.argsort(confidence, kind="stable")
+    ordered = correct[order]
+    wrong_below = np.concatenate([[0], np.cumsum(~ordered)])  # flagged and indeed wrong
+    right_above = np.concatenate([np.cumsum(ordered[::-1])[::-1], [0]])  # kept and right
+    n = int(np.argmax(wrong_below + right_above))  # the n least confident are unsure
+    if n == 0:
         return 0.0
-    n = int(low[-1]) + 1  # the n least confident songs were right at most half the time
     return round(float(confidence[order[n]]) if n < len(order) else 1.0, 4)
