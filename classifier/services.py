@@ -5,13 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from celery import current_app
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from classifier.dataset import training_songs
 from classifier.models import ModelVersion
-from classifier.tasks import reanalyze_library
 
 if TYPE_CHECKING:
     from classifier.trainer import Log, TrainingOptions, TrainingOutcome
@@ -95,5 +95,8 @@ def model_version_activate(*, version: ModelVersion) -> ModelVersion:
     version.save(update_fields=["is_active", "activated_at", "library_covered_at"])
     # Songs waiting for a model, and every song the new version has not heard yet; until it has
     # heard them all, recommendations keep using the previous version (model_version_serving).
-    transaction.on_commit(lambda: reanalyze_library.delay(version.pk))
+    # By name: classifier.tasks imports this module (through the retraining task).
+    transaction.on_commit(
+        lambda: current_app.send_task("classifier.reanalyze_library", args=[version.pk])
+    )
     return version

@@ -15,6 +15,8 @@ from classifier.analysis import (
     song_analyze,
     song_fail,
 )
+from classifier.labelling import RETRAIN_TASK
+from classifier.retraining import training_run_execute
 
 logger = logging.getLogger(__name__)
 
@@ -72,3 +74,9 @@ def sweep() -> dict[str, int]:
     from classifier.library import songs_sweep
 
     return songs_sweep()
+
+
+@shared_task(name=RETRAIN_TASK)
+def retrain_model(run_id: int) -> str:
+    """ "Retrain now": train on every labelled song, activate if cross-validation is not worse."""
+    return training_run_execute(run_id=run_id)

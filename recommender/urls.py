@@ -3,7 +3,16 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from recommender.views import accounts, discover, health, library, model_versions, songs, upload
+from recommender.views import (
+    accounts,
+    discover,
+    health,
+    library,
+    model_versions,
+    songs,
+    teach,
+    upload,
+)
 
 app_patterns = (
     [
@@ -37,6 +46,11 @@ app_patterns = (
             model_versions.model_version_activate_view,
             name="model_version_activate",
         ),
+        path("teach/", teach.teach, name="teach"),
+        path("teach/how/", teach.teach_how, name="teach_how"),
+        path("teach/songs/<int:song_id>/label/", teach.teach_label, name="teach_label"),
+        path("teach/retrain/", teach.teach_retrain, name="teach_retrain"),
+        path("teach/training.json", teach.teach_training_status, name="teach_training_status"),
     ],
     "recommender",
 )
