@@ -60,7 +60,11 @@ def group_key(*, song_id: int, artist: str = "", album: str = "") -> str:
 
 
 def grouped_folds(
-    *, labels: Sequence[int], groups: Sequence[str], n_folds: int = DEFAULT_FOLDS, seed: int = 0
+    *,
+    labels: Sequence[int] | np.ndarray,
+    groups: Sequence[str],
+    n_folds: int = DEFAULT_FOLDS,
+    seed: int = 0,
 ) -> GroupedFolds:
     """Stratified k-fold over the measurable songs, keeping each group in one fold."""
     labels_array = np.asarray(labels)
@@ -79,8 +83,12 @@ def grouped_folds(
     in_test = np.isin(labels_array, measurable)
     candidates = np.flatnonzero(in_test)
     always_train = np.flatnonzero(~in_test)
-    # A genre with fewer groups than folds is simply absent from some test folds.
-    n_splits = max(2, min(n_folds, len({song_groups[i] for i in candidates})))
+    # A genre with fewer groups than folds is simply absent from some test folds, but at least
+    # one genre must have a group for every fold.
+    largest = max(
+        len({song_groups[i] for i in candidates if labels_array[i] == c}) for c in measurable
+    )
+    n_splits = max(2, min(n_folds, largest))
     splitter = StratifiedGroupKFold(n_splits=n_splits, shuffle=True, random_state=seed)
     folds = [
         (np.sort(np.concatenate([always_train, candidates[a]])), np.sort(candidates[b]))

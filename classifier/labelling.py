@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from celery import current_app
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 from django.db import transaction
 from django.utils import timezone
 
@@ -91,7 +91,7 @@ def label_answer(
     Raises UnknownGenreError for a genre nobody uses yet unless `allow_new_genre`.
     """
     answer = answer.strip().lower()
-    who = user if isinstance(user, AbstractBaseUser) else None
+    who = user if isinstance(user, User) else None
     with transaction.atomic():
         if answer == SKIP:
             return LabelAnswer.objects.create(song=song, verdict=LabelAnswer.Verdict.SKIP, user=who)
@@ -131,9 +131,7 @@ def training_run_request(*, user: AbstractBaseUser | AnonymousUser | None = None
         )
         if running is not None:
             return running
-        run = TrainingRun.objects.create(
-            requested_by=user if isinstance(user, AbstractBaseUser) else None
-        )
+        run = TrainingRun.objects.create(requested_by=user if isinstance(user, User) else None)
         # By name: the task module imports this one.
         transaction.on_commit(lambda: current_app.send_task(RETRAIN_TASK, args=[run.pk]))
     return run

@@ -317,7 +317,7 @@ def _hold_out(
 def _track_outputs(model: keras.Model, data: PreparedData) -> tuple[np.ndarray, np.ndarray]:
     """Mean genre probabilities (n_songs, C) and unit mean embeddings (n_songs, D) per song."""
     x, _, owner = _stack(data.ids, data.inputs, data.labels)
-    outputs = {"genre": [], "embedding": []}
+    outputs: dict[str, list[np.ndarray]] = {"genre": [], "embedding": []}
     for start in range(0, len(x), 256):
         batch = model.predict_on_batch(x[start : start + 256])
         for name in outputs:

@@ -165,7 +165,7 @@ def fit_classifier(
     force when the model was built, so call `keras.utils.set_random_seed(seed)` before building
     it for a repeatable run. `verbose=1` shows a progress bar per epoch, 2 one line per epoch.
     """
-    sets = [("train", x_train, y_train)]
+    sets: list[tuple[str, np.ndarray | None, np.ndarray | None]] = [("train", x_train, y_train)]
     if x_val is not None or y_val is not None:
         sets.append(("validation", x_val, y_val))
     for name, x, y in sets:

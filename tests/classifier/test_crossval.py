@@ -77,3 +77,11 @@ def test_neighbour_purity_counts_same_genre_neighbours() -> None:
 
     assert neighbour_purity(scores, labels, queries=np.array([0, 1]), k=1) == 1.0
     assert neighbour_purity(scores, labels, queries=np.array([2]), k=1) == 0.0
+
+
+def test_folds_never_outnumber_the_largest_genre() -> None:
+    labels = [0, 0, 0, 1, 1, 1]
+
+    folds = grouped_folds(labels=labels, groups=[f"song:{i}" for i in range(6)], n_folds=5)
+
+    assert len(folds.folds) == 3
