@@ -3,7 +3,8 @@
 A model artifact is a folder holding `model.keras` and a JSON sidecar `model.json` (class names,
 feature parameters, metrics, ...). The Keras model takes segments (n, *input_shape) and returns a
 dict with "genre" (n, C) probabilities, "embedding" (n, 128) and, for the pretrained backbone,
-"tags" (n, 50) scores.
+"tags" (n, 50) scores and (models trained since the not-music detector) "penultimate" (n, 200)
+features, which `music_reference.npz` beside the model scores for "not music".
 """
 
 from __future__ import annotations
@@ -14,9 +15,10 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from classifier.artifacts import MODEL_FILENAME, read_sidecar
+from classifier.artifacts import MODEL_FILENAME, MUSIC_REFERENCE_FILENAME, read_sidecar
 from classifier.calibration import Calibration
 from classifier.features import FeatureParams, file_segments
+from classifier.nonmusic import MusicReference
 
 BATCH_SIZE = 32  # segments per forward pass: bounds memory for long files
 
@@ -48,6 +50,8 @@ class TrackPrediction:
     tags: dict[str, float] = field(default_factory=dict)  # pretrained tag -> mean score
     segment_count: int = 0
     unsure_below: float = 0.0
+    music_score: float | None = None  # None: the model has no not-music detector
+    is_not_music: bool = False
 
     @property
     def predicted_genre(self) -> str:
@@ -73,8 +77,10 @@ class Predictor:
         params: FeatureParams,
         tag_names: list[str] | None = None,
         calibration: Calibration | None = None,
+        music_reference: MusicReference | None = None,
     ) -> None:
         self.model = model
+        self.music_reference = music_reference
         self.class_names = list(class_names)
         self.params = params
         self.tag_names = list(tag_names or [])
@@ -83,7 +89,8 @@ class Predictor:
     @classmethod
     def load(cls, artifact_dir: Path) -> Predictor:
         sidecar = read_sidecar(artifact_dir)
-        return cls.load_model_file(
+        reference_path = artifact_dir / MUSIC_REFERENCE_FILENAME
+        predictor = cls.load_model_file(
             artifact_dir / MODEL_FILENAME,
             class_names=sidecar.class_names,
             params=FeatureParams.from_dict(sidecar.feature_params),
@@ -93,6 +100,9 @@ class Predictor:
                 unsure_below=float(sidecar.calibration.get("unsure_below", 0.0)),
             ),
         )
+        if reference_path.is_file():
+            predictor.music_reference = MusicReference.load(reference_path)
+        return predictor
 
     @classmethod
     def load_model_file(
@@ -132,6 +142,9 @@ class Predictor:
         if "tags" in outputs and self.tag_names:
             means = outputs["tags"].astype(np.float64).mean(axis=0)
             tags = {name: round(float(v), 4) for name, v in zip(self.tag_names, means, strict=True)}
+        music_score = None
+        if self.music_reference is not None and "penultimate" in outputs:
+            music_score = self.music_reference.score(outputs["penultimate"].mean(axis=0))
         return TrackPrediction(
             probabilities={
                 name: float(p) for name, p in zip(self.class_names, probabilities, strict=True)
@@ -140,7 +153,12 @@ class Predictor:
             tags=tags,
             segment_count=len(segments),
             unsure_below=self.calibration.unsure_below,
-        )
+            music_score=music_score,
+            is_not_music=(
+                music_score is not None and self.music_reference is not None
+                and self.music_reference.is_not_music(music_score)
+            ),
+        )  # fmt: skip
 
     def segments_for_file(self, path: Path) -> np.ndarray:
         """Decode and featurise a file with this model's own feature parameters."""

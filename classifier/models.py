@@ -67,6 +67,16 @@ class Analysis(models.Model):
         default=dict, blank=True, help_text="Pretrained backbone's tag scores, when it has them."
     )
     segment_count = models.PositiveIntegerField(default=0)
+    is_unsure = models.BooleanField(
+        default=False,
+        help_text="Calibrated confidence below the model's CV threshold.",
+    )
+    music_score = models.FloatField(
+        null=True, blank=True, help_text="Distance from the labelled music (None: not measured)."
+    )
+    is_not_music = models.BooleanField(
+        default=False, help_text="Speech, animal sounds or noise: kept out of recommendations."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

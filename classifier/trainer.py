@@ -31,7 +31,13 @@ from django.conf import settings
 
 from classifier import feature_cache
 from classifier.architectures import Architecture
-from classifier.artifacts import CONFUSION_FILENAME, MODEL_FILENAME, ModelSidecar, write_sidecar
+from classifier.artifacts import (
+    CONFUSION_FILENAME,
+    MODEL_FILENAME,
+    MUSIC_REFERENCE_FILENAME,
+    ModelSidecar,
+    write_sidecar,
+)
 from classifier.crossval import (
     DEFAULT_FOLDS,
     CrossValidation,
@@ -50,8 +56,10 @@ from classifier.nets.musicnn import (
     POOLED_DIM,
     load_musicnn_backbone,
     pooled_features,
+    pooled_to_penultimate,
 )
 from classifier.nets.seed import build_seed_cnn
+from classifier.nonmusic import NEIGHBOURS, MusicReference
 from classifier.training import (
     MIN_SONGS_PER_GENRE,
     FitResult,
@@ -182,6 +190,7 @@ def musicnn_inference_model(backbone: keras.Model, head: keras.Model) -> keras.M
             "genre": head_outputs["genre"],
             "embedding": head_outputs["embedding"],
             "tags": features["tags"],
+            "penultimate": features["penultimate"],  # for the not-music detector
         },
         name="musicnn_genre",
     )
@@ -237,7 +246,11 @@ def train(
     log(f"final model: every labelled song ({len(data.ids)}), {epochs} epochs")
     final = _fit(data, options, train_ids=data.ids, validation_ids=None, epochs=epochs, log=log)
     artifact_dir.mkdir(parents=True, exist_ok=True)
-    final.inference_model().save(artifact_dir / MODEL_FILENAME)
+    inference_model = final.inference_model()
+    inference_model.save(artifact_dir / MODEL_FILENAME)
+    reference = _music_reference(data, options, inference_model)
+    if reference is not None:
+        reference.save(artifact_dir / MUSIC_REFERENCE_FILENAME)
     save_confusion_matrix_png(
         matrix=np.asarray(cv.confusion_matrix), class_names=class_names,
         path=artifact_dir / CONFUSION_FILENAME,
@@ -260,7 +273,11 @@ def train(
             "cv_best_epochs": cv.best_epochs,
             "segments": {"train": sum(len(data.inputs[i]) for i in data.ids)},
         },
-        calibration={"temperature": cv.temperature, "unsure_below": cv.unsure_below},
+        calibration={
+            "temperature": cv.temperature,
+            "unsure_below": cv.unsure_below,
+            "not_music_above": reference.threshold if reference is not None else None,
+        },
         keras_version=keras.__version__,
         keras_backend=keras.backend.backend(),
         created_at=datetime.now(UTC).isoformat(),
@@ -297,6 +314,24 @@ def cross_validate(
         accuracy = np.mean(probabilities[test_index].argmax(axis=1) == labels[test_index])
         log(f"fold {number}/{len(folds.folds)}: {len(test_index)} songs, accuracy {accuracy:.3f}")
     return summarise(folds=folds, results=results, labels=labels, class_names=data.class_names)
+
+
+def _music_reference(
+    data: PreparedData, options: TrainingOptions, inference_model: keras.Model
+) -> MusicReference | None:
+    """The not-music detector: every labelled song's mean penultimate musicnn features."""
+    if data.backbone is None or len(data.ids) <= NEIGHBOURS:
+        return None
+    if options.fine_tune:
+        outputs = [
+            inference_model.predict(data.segments[i], verbose=0)["penultimate"] for i in data.ids
+        ]
+    else:
+        to_penultimate = pooled_to_penultimate(data.backbone)
+        outputs = [to_penultimate.predict_on_batch(data.inputs[i]) for i in data.ids]
+    return MusicReference.fit(
+        np.stack([keras.ops.convert_to_numpy(x).mean(axis=0) for x in outputs])
+    )
 
 
 def _hold_out(

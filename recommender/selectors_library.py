@@ -115,6 +115,12 @@ class SongProfile:
     genres: list[Score]  # every class, most probable first
     tags: list[Score]  # the pretrained backbone's TOP_TAGS highest tags; empty without them
     serving: bool  # by the version recommendations use (else a newer one, re-analysing)
+    is_unsure: bool = False  # below the model's confidence threshold: show the two best guesses
+    is_not_music: bool = False  # speech, animal sounds or noise
+
+    @property
+    def best_two(self) -> list[Score]:
+        return self.genres[:2]
 
 
 def song_profile(*, song: Song, version: ModelVersion | None) -> SongProfile | None:
@@ -133,6 +139,8 @@ def song_profile(*, song: Song, version: ModelVersion | None) -> SongProfile | N
         genres=_ranked(analysis.probabilities),
         tags=_ranked(analysis.tags or {})[:TOP_TAGS],
         serving=analysis.model_version_id == preferred,
+        is_unsure=analysis.is_unsure,
+        is_not_music=analysis.is_not_music,
     )
 
 

@@ -98,6 +98,9 @@ def test_train_classifier_trains_on_every_song_and_reports_cross_validation(
     assert prediction.embedding.shape == (128,)
     assert np.linalg.norm(prediction.embedding) == pytest.approx(1.0, abs=1e-5)
     assert len(prediction.tags) == 50
+    assert (artifact / "music_reference.npz").is_file()
+    assert prediction.music_score is not None
+    assert not prediction.is_not_music  # a labelled song is music by construction
 
     stored = run("evaluate_classifier")
     assert f"track accuracy: {version.metrics['track_accuracy']:.3f}" in stored

@@ -11,6 +11,7 @@ from classifier.calibration import (
     unsure_threshold,
 )
 from classifier.crossval import group_key, grouped_folds, neighbour_purity
+from classifier.nonmusic import MusicReference
 
 
 def test_an_artist_never_sits_on_both_sides_and_a_one_artist_genre_is_not_scored() -> None:
@@ -85,3 +86,17 @@ def test_folds_never_outnumber_the_largest_genre() -> None:
     folds = grouped_folds(labels=labels, groups=[f"song:{i}" for i in range(6)], n_folds=5)
 
     assert len(folds.folds) == 3
+
+
+def test_not_music_detector_flags_what_is_far_from_every_labelled_song() -> None:
+    rng = np.random.default_rng(0)
+    centres = rng.normal(size=(3, 16)) * 3
+    library = np.concatenate([c + rng.normal(size=(10, 16)) for c in centres])
+    reference = MusicReference.fit(library)
+
+    near = reference.score(centres[1] + rng.normal(size=16))
+    far = reference.score(-centres.sum(axis=0) + 5 * rng.normal(size=16))
+
+    assert not reference.is_not_music(near)
+    assert reference.is_not_music(far)
+    assert far > near
