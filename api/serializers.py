@@ -115,7 +115,10 @@ class AnalysisSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Analysis
-        fields = ["model_version", "predicted_genre", "confidence", "genres", "tags", "created_at"]
+        fields = [
+            "model_version", "predicted_genre", "confidence", "is_unsure", "is_not_music",
+            "genres", "tags", "created_at",
+        ]  # fmt: skip
         read_only_fields = fields
 
     @extend_schema_field(ScoreSerializer(many=True))

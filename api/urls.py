@@ -3,7 +3,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 
-from api.views import auth, likes, model_versions, recommendations, songs
+from api.views import auth, labels, likes, model_versions, recommendations, songs
 
 app_name = "api"
 
@@ -15,7 +15,13 @@ urlpatterns = [
     path("songs/<int:song_id>/", songs.SongDetailView.as_view(), name="song_detail"),
     path("songs/<int:song_id>/similar/", songs.SimilarSongsView.as_view(), name="song_similar"),
     path("songs/<int:song_id>/like/", likes.SongLikeView.as_view(), name="song_like"),
+    path("songs/<int:song_id>/label/", labels.SongLabelView.as_view(), name="song_label"),
     path("likes/", likes.LikeListView.as_view(), name="like_list"),
+    path(
+        "label-suggestions/",
+        labels.LabelSuggestionListView.as_view(),
+        name="label_suggestion_list",
+    ),
     path("recommendations/", recommendations.ForYouView.as_view(), name="recommendations"),
     path("models/", model_versions.ModelVersionListView.as_view(), name="model_version_list"),
     path(

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from classifier.models import Analysis, ModelVersion, WorkerHeartbeat
+from classifier.models import Analysis, LabelAnswer, ModelVersion, TrainingRun, WorkerHeartbeat
 
 
 @admin.register(ModelVersion)
@@ -10,7 +10,7 @@ class ModelVersionAdmin(admin.ModelAdmin):
     search_fields = ["name"]
     readonly_fields = ["created_at", "activated_at"]
 
-    @admin.display(description="test track accuracy")
+    @admin.display(description="track accuracy (CV)")
     def track_accuracy(self, obj: ModelVersion) -> str:
         value = (obj.metrics or {}).get("track_accuracy")
         return "—" if value is None else f"{value:.1%}"
@@ -18,8 +18,11 @@ class ModelVersionAdmin(admin.ModelAdmin):
 
 @admin.register(Analysis)
 class AnalysisAdmin(admin.ModelAdmin):
-    list_display = ["song", "model_version", "predicted_genre", "confidence", "created_at"]
-    list_filter = ["model_version", "predicted_genre"]
+    list_display = [
+        "song", "model_version", "predicted_genre", "confidence", "is_unsure", "is_not_music",
+        "created_at",
+    ]  # fmt: skip
+    list_filter = ["model_version", "is_unsure", "is_not_music", "predicted_genre"]
     search_fields = ["song__title", "song__artist"]
     list_select_related = ["song", "model_version"]
     raw_id_fields = ["song"]
@@ -29,3 +32,16 @@ class AnalysisAdmin(admin.ModelAdmin):
 @admin.register(WorkerHeartbeat)
 class WorkerHeartbeatAdmin(admin.ModelAdmin):
     list_display = ["hostname", "seen_at"]
+
+
+@admin.register(LabelAnswer)
+class LabelAnswerAdmin(admin.ModelAdmin):
+    list_display = ["song", "verdict", "genre", "user", "created_at"]
+    list_filter = ["verdict", "genre"]
+    raw_id_fields = ["song"]
+
+
+@admin.register(TrainingRun)
+class TrainingRunAdmin(admin.ModelAdmin):
+    list_display = ["pk", "status", "model_version", "activated", "created_at", "finished_at"]
+    list_filter = ["status", "activated"]

@@ -202,6 +202,9 @@ def analysis_store(*, song_id: int, version: ModelVersion, prediction: TrackPred
         embedding=prediction.embedding,
         tags=prediction.tags,
         segment_count=prediction.segment_count,
+        is_unsure=prediction.is_unsure,
+        music_score=prediction.music_score,
+        is_not_music=prediction.is_not_music,
     )
     try:
         with transaction.atomic():
@@ -211,7 +214,7 @@ def analysis_store(*, song_id: int, version: ModelVersion, prediction: TrackPred
                 unique_fields=["song", "model_version"],
                 update_fields=[
                     "probabilities", "predicted_genre", "confidence", "embedding", "tags",
-                    "segment_count",
+                    "segment_count", "is_unsure", "music_score", "is_not_music",
                 ],
             )  # fmt: skip
             _mark_done(song_id)

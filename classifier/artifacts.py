@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 MODEL_FILENAME = "model.keras"
 SIDECAR_FILENAME = "model.json"
 CONFUSION_FILENAME = "confusion.png"
+MUSIC_REFERENCE_FILENAME = "music_reference.npz"  # the not-music detector (classifier.nonmusic)
 
 SIDECAR_FORMAT_VERSION = 2
 _FIRST_FORMAT_VERSION = 1  # sidecars without a format_version

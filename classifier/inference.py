@@ -3,7 +3,8 @@
 A model artifact is a folder holding `model.keras` and a JSON sidecar `model.json` (class names,
 feature parameters, metrics, ...). The Keras model takes segments (n, *input_shape) and returns a
 dict with "genre" (n, C) probabilities, "embedding" (n, 128) and, for the pretrained backbone,
-"tags" (n, 50) scores.
+"tags" (n, 50) scores and (models trained since the not-music detector) "penultimate" (n, 200)
+features, which `music_reference.npz` beside the model scores for "not music".
 """
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ import keras
 import numpy as np
 
 from audio.features import FeatureParams, file_segments
-from classifier.artifacts import MODEL_FILENAME, read_sidecar
+from classifier.artifacts import MODEL_FILENAME, MUSIC_REFERENCE_FILENAME, read_sidecar
+from classifier.calibration import Calibration
+from classifier.nonmusic import MusicReference
 
 BATCH_SIZE = 32  # segments per forward pass: bounds memory for long files
 
@@ -42,10 +45,13 @@ def track_embedding(segment_embeddings: np.ndarray) -> np.ndarray:
 
 @dataclass(frozen=True)
 class TrackPrediction:
-    probabilities: dict[str, float]  # genre -> mean probability over segments
+    probabilities: dict[str, float]  # genre -> calibrated mean probability over segments
     embedding: np.ndarray  # (128,) float32, unit norm
     tags: dict[str, float] = field(default_factory=dict)  # pretrained tag -> mean score
     segment_count: int = 0
+    unsure_below: float = 0.0
+    music_score: float | None = None  # None: the model has no not-music detector
+    is_not_music: bool = False
 
     @property
     def predicted_genre(self) -> str:
@@ -54,6 +60,10 @@ class TrackPrediction:
     @property
     def confidence(self) -> float:
         return self.probabilities[self.predicted_genre]
+
+    @property
+    def is_unsure(self) -> bool:
+        return self.confidence < self.unsure_below
 
 
 class Predictor:
@@ -66,21 +76,33 @@ class Predictor:
         class_names: list[str],
         params: FeatureParams,
         tag_names: list[str] | None = None,
+        calibration: Calibration | None = None,
+        music_reference: MusicReference | None = None,
     ) -> None:
         self.model = model
+        self.music_reference = music_reference
         self.class_names = list(class_names)
         self.params = params
         self.tag_names = list(tag_names or [])
+        self.calibration = calibration or Calibration()
 
     @classmethod
     def load(cls, artifact_dir: Path) -> Predictor:
         sidecar = read_sidecar(artifact_dir)
-        return cls.load_model_file(
+        reference_path = artifact_dir / MUSIC_REFERENCE_FILENAME
+        predictor = cls.load_model_file(
             artifact_dir / MODEL_FILENAME,
             class_names=sidecar.class_names,
             params=FeatureParams.from_dict(sidecar.feature_params),
             tag_names=sidecar.tag_names,
+            calibration=Calibration(
+                temperature=float(sidecar.calibration.get("temperature", 1.0)),
+                unsure_below=float(sidecar.calibration.get("unsure_below", 0.0)),
+            ),
         )
+        if reference_path.is_file():
+            predictor.music_reference = MusicReference.load(reference_path)
+        return predictor
 
     @classmethod
     def load_model_file(
@@ -90,9 +112,13 @@ class Predictor:
         class_names: list[str],
         params: FeatureParams,
         tag_names: list[str] | None = None,
+        calibration: Calibration | None = None,
     ) -> Predictor:
         model = keras.saving.load_model(path, compile=False)
-        return cls(model, class_names=class_names, params=params, tag_names=tag_names)
+        return cls(
+            model, class_names=class_names, params=params, tag_names=tag_names,
+            calibration=calibration,
+        )  # fmt: skip
 
     def segment_outputs(self, segments: np.ndarray) -> dict[str, np.ndarray]:
         """Raw per-segment outputs for segments (n, *input_shape), in batches."""
@@ -111,10 +137,14 @@ class Predictor:
         probabilities = outputs["genre"].astype(np.float64).mean(axis=0)
         if not np.all(np.isfinite(probabilities)):
             raise ValueError("the model produced non-finite genre probabilities")
+        probabilities = self.calibration.apply(probabilities)
         tags = {}
         if "tags" in outputs and self.tag_names:
             means = outputs["tags"].astype(np.float64).mean(axis=0)
             tags = {name: round(float(v), 4) for name, v in zip(self.tag_names, means, strict=True)}
+        music_score = None
+        if self.music_reference is not None and "penultimate" in outputs:
+            music_score = self.music_reference.score(outputs["penultimate"].mean(axis=0))
         return TrackPrediction(
             probabilities={
                 name: float(p) for name, p in zip(self.class_names, probabilities, strict=True)
@@ -122,7 +152,13 @@ class Predictor:
             embedding=track_embedding(outputs["embedding"]),
             tags=tags,
             segment_count=len(segments),
-        )
+            unsure_below=self.calibration.unsure_below,
+            music_score=music_score,
+            is_not_music=(
+                music_score is not None and self.music_reference is not None
+                and self.music_reference.is_not_music(music_score)
+            ),
+        )  # fmt: skip
 
     def segments_for_file(self, path: Path) -> np.ndarray:
         """Decode and featurise a file with this model's own feature parameters."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from pgvector.django import HnswIndex, VectorField
 
@@ -66,6 +67,16 @@ class Analysis(models.Model):
         default=dict, blank=True, help_text="Pretrained backbone's tag scores, when it has them."
     )
     segment_count = models.PositiveIntegerField(default=0)
+    is_unsure = models.BooleanField(
+        default=False,
+        help_text="Calibrated confidence below the model's CV threshold.",
+    )
+    music_score = models.FloatField(
+        null=True, blank=True, help_text="Distance from the labelled music (None: not measured)."
+    )
+    is_not_music = models.BooleanField(
+        default=False, help_text="Speech, animal sounds or noise: kept out of recommendations."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -108,3 +119,68 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.hostname} at {self.seen_at:%Y-%m-%d %H:%M:%S}"
+
+
+class LabelAnswer(models.Model):
+    """A person's answer to "what genre is this song?" on the Teach page, the API or a CSV.
+
+    Songs with an answer are not suggested again; genre answers also set the song's label.
+    """
+
+    class Verdict(models.TextChoices):
+        GENRE = "genre", "Genre"
+        NOT_MUSIC = "not_music", "Not music"
+        SKIP = "skip", "Skipped"
+
+    song = models.ForeignKey("library.Song", on_delete=models.CASCADE, related_name="label_answers")
+    verdict = models.CharField(max_length=16, choices=Verdict.choices)
+    genre = models.ForeignKey(
+        "library.Genre", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # A genre answer names its genre; the other verdicts none.
+            models.CheckConstraint(
+                condition=models.Q(verdict="genre", genre__isnull=False)
+                | (~models.Q(verdict="genre") & models.Q(genre__isnull=True)),
+                name="label_answer_genre_iff_verdict_genre",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.song_id}: {self.genre or self.get_verdict_display()}"
+
+
+class TrainingRun(models.Model):
+    """One "Retrain now": queued, running, then done (with the new version) or failed."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Training"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    progress = models.CharField(max_length=500, blank=True, help_text="The last log line.")
+    message = models.TextField(blank=True, help_text="The outcome, in words.")
+    model_version = models.ForeignKey(
+        ModelVersion, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    activated = models.BooleanField(default=False)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"training run {self.pk}: {self.status}"

@@ -8,7 +8,7 @@ from django.db.models import Count, QuerySet
 
 from classifier.artifacts import CONFUSION_FILENAME, model_version_artifact_dir
 from classifier.models import ModelVersion
-from library.models import Song
+from library.models import Genre, Song
 
 
 def model_version_active() -> ModelVersion | None:
@@ -53,3 +53,12 @@ def model_version_list() -> QuerySet[ModelVersion]:
 def model_version_confusion_path(*, version: ModelVersion) -> Path:
     """The test-set confusion matrix picture in `version`'s artifact folder (it may be missing)."""
     return model_version_artifact_dir(version) / CONFUSION_FILENAME
+
+
+def model_version_knows_only_synthetic() -> bool:
+    """Whether the active model's genres are all synthetic demo styles (it knows no real music)."""
+    active = model_version_active()
+    if active is None or not active.class_names:
+        return False
+    real = Genre.objects.filter(name__in=active.class_names, is_synthetic=False)
+    return not real.exists()

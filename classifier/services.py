@@ -5,13 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from celery import current_app
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from classifier.dataset import labelled_songs
+from classifier.dataset import training_songs
 from classifier.models import ModelVersion
-from classifier.tasks import reanalyze_library
 
 if TYPE_CHECKING:
     from classifier.trainer import Log, TrainingOptions, TrainingOutcome
@@ -28,15 +28,29 @@ def _new_version_name(architecture: str) -> str:
 
 
 def model_version_train(
-    *, options: TrainingOptions, activate: bool = False, log: Log = print
+    *,
+    options: TrainingOptions,
+    activate: bool = False,
+    include_demo: bool = False,
+    log: Log = print,
 ) -> ModelVersion:
-    """Train on every labelled song, store the artifact under MODEL_DIR and register it."""
+    """Train on the labelled songs, store the artifact under MODEL_DIR and register it.
+
+    Synthetic demo songs are left out whenever real labelled songs exist (`include_demo` keeps
+    them): a model mixing procedural styles with real genres calls real music "synthetic".
+    """
     # Imported here: training loads Keras, which web processes (activating a model) never need.
     from classifier.trainer import LabelledSong, train
 
     songs = [
-        LabelledSong(id=s.id, sha256=s.sha256, audio_path=Path(s.audio.path), genre=s.genre.name)
-        for s in labelled_songs()
+        LabelledSong(
+            id=s.id,
+            sha256=s.sha256,
+            audio_path=Path(s.audio.path),
+            genre=s.genre.name,
+            artist=s.artist,
+        )
+        for s in training_songs(include_demo=include_demo)
         if s.genre is not None
     ]
     name = _new_version_name(options.architecture)
@@ -56,7 +70,7 @@ def model_version_register(*, name: str, outcome: TrainingOutcome) -> ModelVersi
         artifact_path=str(outcome.artifact_dir.relative_to(Path(settings.MODEL_DIR))),
         feature_params=sidecar.feature_params,
         class_names=outcome.class_names,
-        metrics=outcome.metrics.to_dict(),
+        metrics=sidecar.metrics,
         training={
             "split": sidecar.split,
             "split_sizes": sidecar.split_sizes,
@@ -64,6 +78,7 @@ def model_version_register(*, name: str, outcome: TrainingOutcome) -> ModelVersi
             "best_epoch": sidecar.training["best_epoch"],
             "epochs_run": sidecar.training["epochs_run"],
             "options": sidecar.training["options"],
+            "calibration": sidecar.calibration,
         },
     )
 
@@ -80,5 +95,8 @@ def model_version_activate(*, version: ModelVersion) -> ModelVersion:
     version.save(update_fields=["is_active", "activated_at", "library_covered_at"])
     # Songs waiting for a model, and every song the new version has not heard yet; until it has
     # heard them all, recommendations keep using the previous version (model_version_serving).
-    transaction.on_commit(lambda: reanalyze_library.delay(version.pk))
+    # By name: classifier.tasks imports this module (through the retraining task).
+    transaction.on_commit(
+        lambda: current_app.send_task("classifier.reanalyze_library", args=[version.pk])
+    )
     return version

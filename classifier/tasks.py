@@ -16,6 +16,7 @@ from classifier.analysis import (
     song_fail,
 )
 from classifier.heartbeats import worker_heartbeat_record
+from classifier.labelling import RETRAIN_TASK
 from classifier.pipeline import (
     ANALYZE_SONG,
     ANALYZE_SONGS,
@@ -23,6 +24,7 @@ from classifier.pipeline import (
     songs_analyze,
     songs_sweep,
 )
+from classifier.retraining import training_run_execute
 
 logger = logging.getLogger(__name__)
 
@@ -90,3 +92,9 @@ def heartbeat(token: str = "") -> None:
     workers are alive.
     """
     worker_heartbeat_record(hostname=heartbeat.request.hostname or "unknown", token=token)
+
+
+@shared_task(name=RETRAIN_TASK)
+def retrain_model(run_id: int) -> str:
+    """ "Retrain now": train on every labelled song, activate if cross-validation is not worse."""
+    return training_run_execute(run_id=run_id)

@@ -1,8 +1,12 @@
 """Train a genre model on labelled songs and write it as a versioned artifact.
 
-The evaluation protocol fixes the reference design's flaws: songs (not segments) are split into
-train/validation/test, the optimiser only ever sees training songs, the best epoch is chosen on
-validation songs, and the test songs are scored once, at the end, by the saved artifact itself.
+The protocol keeps the reported numbers honest and uses every label for the model people get:
+- quality comes from k-fold cross-validation grouped by artist (`classifier.crossval`): each fold
+  trains on the other artists' songs, picks its best epoch on a validation part of them, and is
+  scored on the held-out artists' songs; the folds also fit the probability temperature and the
+  "unsure" threshold;
+- the final model is then trained on every labelled song, for the median of the folds' best
+  epoch counts, and saved with the cross-validated figures in its sidecar.
 
 Architectures:
 - "musicnn" (default): the pretrained musicnn network, frozen, computes pooled features once per
@@ -23,23 +27,46 @@ from pathlib import Path
 
 import keras
 import numpy as np
+from django.conf import settings
 
 from audio.features import MUSICNN, SEED, FeatureParams
 from classifier import feature_cache
 from classifier.architectures import Architecture
-from classifier.artifacts import CONFUSION_FILENAME, MODEL_FILENAME, ModelSidecar, write_sidecar
-from classifier.inference import Predictor
+from classifier.artifacts import (
+    CONFUSION_FILENAME,
+    MODEL_FILENAME,
+    MUSIC_REFERENCE_FILENAME,
+    ModelSidecar,
+    write_sidecar,
+)
+from classifier.crossval import (
+    DEFAULT_FOLDS,
+    CrossValidation,
+    FoldResult,
+    GroupedFolds,
+    group_key,
+    grouped_folds,
+    neighbour_purity,
+    similarity_matrix,
+    summarise,
+)
 from classifier.nets.head import build_embedding_extractor, build_genre_head
-from classifier.nets.musicnn import MSD_TAGS, POOLED_DIM, load_musicnn_backbone, pooled_features
+from classifier.nets.musicnn import (
+    MSD_TAGS,
+    POOLED_DIM,
+    load_musicnn_backbone,
+    pooled_features,
+    pooled_to_penultimate,
+)
 from classifier.nets.seed import build_seed_cnn
+from classifier.nonmusic import NEIGHBOURS, MusicReference
 from classifier.training import (
+    MIN_SONGS_PER_GENRE,
     FitResult,
-    Metrics,
     TrainingDataError,
-    evaluate_tracks,
     fit_classifier,
     save_confusion_matrix_png,
-    split_by_song,
+    track_probabilities,
 )
 
 logger = logging.getLogger(__name__)
@@ -51,6 +78,7 @@ FEATURE_PRESETS: dict[Architecture, FeatureParams] = {
 }
 MUSICNN_BACKBONE_KEY = "msd-pooled"
 TAG_BRANCH = ("pooled_bn", "penultimate_dense", "penultimate", "tags")
+VALIDATION_FRACTION = 0.15  # of a fold's training songs, for its early stopping
 
 Log = Callable[[str], None]
 
@@ -63,6 +91,8 @@ class LabelledSong:
     sha256: str
     audio_path: Path
     genre: str
+    artist: str = ""
+    album: str = ""
 
 
 @dataclass(frozen=True)
@@ -74,8 +104,7 @@ class TrainingOptions:
     seed: int = 0
     fine_tune: bool = False
     patience: int | None = None
-    validation_fraction: float = 0.15
-    test_fraction: float = 0.15
+    folds: int = DEFAULT_FOLDS
     verbose: int = 1  # Keras progress bar per epoch
 
     def resolved_epochs(self) -> int:
@@ -94,7 +123,7 @@ class TrainingOutcome:
     artifact_dir: Path
     class_names: list[str]
     params: FeatureParams
-    metrics: Metrics
+    cross_validation: CrossValidation
     sidecar: ModelSidecar
 
 
@@ -161,6 +190,7 @@ def musicnn_inference_model(backbone: keras.Model, head: keras.Model) -> keras.M
             "genre": head_outputs["genre"],
             "embedding": head_outputs["embedding"],
             "tags": features["tags"],
+            "penultimate": features["penultimate"],  # for the not-music detector
         },
         name="musicnn_genre",
     )
@@ -171,17 +201,23 @@ class PreparedData:
     """The labelled songs as model inputs: one array of segments (or features) per song id."""
 
     class_names: list[str]
+    ids: list[int]  # song ids, in the order of `labels_array`
     labels: dict[int, int]  # song id -> class index
+    groups: list[str]  # per song in `ids`: artist, else album, else the song
     segments: dict[int, np.ndarray]  # song id -> (n, *params.input_shape) log-mel segments
     inputs: dict[int, np.ndarray]  # what the trainable model takes: segments or backbone features
     backbone: keras.Model | None
 
+    @property
+    def labels_array(self) -> np.ndarray:
+        return np.array([self.labels[i] for i in self.ids])
+
 
 @dataclass(frozen=True)
 class FittedModel:
-    inference_model: keras.Model  # segments in; "genre", "embedding" (and "tags") out
+    inference_model: Callable[[], keras.Model]  # segments in; "genre", "embedding" ("tags") out
+    on_inputs: keras.Model  # `PreparedData.inputs` in; "genre" and "embedding" out
     fit: FitResult
-    segments_seen: dict[str, int]
 
 
 def feature_params_for(architecture: Architecture | str) -> FeatureParams:
@@ -196,25 +232,27 @@ def train(
     artifact_dir: Path,
     log: Log = logger.info,
 ) -> TrainingOutcome:
-    """Split, featurise, fit, evaluate once on test, save `artifact_dir/model.keras` + sidecar."""
+    """Cross-validate by artist, fit on every song, save `artifact_dir/model.keras` + sidecar."""
     class_names = _check_labels(songs, options)
     params = feature_params_for(options.architecture)
-    split = split_by_song(
-        song_ids=[s.id for s in songs], labels=[s.genre for s in songs], seed=options.seed,
-        validation_fraction=options.validation_fraction, test_fraction=options.test_fraction,
-    )  # fmt: skip
-    log(
-        f"{len(songs)} songs in {len(class_names)} genres; split by song: "
-        f"{len(split.train)} train, {len(split.validation)} validation, {len(split.test)} test"
-    )
     data = _prepare(songs, class_names, options, params, log)
-    fitted = _fit(data, options, train_ids=split.train, validation_ids=split.validation, log=log)
+    folds = grouped_folds(
+        labels=data.labels_array, groups=data.groups, n_folds=options.folds, seed=options.seed
+    )
+    cv = cross_validate(data, folds, options, log=log)
+    log(cv.summary())
+
+    epochs = max(1, int(np.median(cv.best_epochs)))
+    log(f"final model: every labelled song ({len(data.ids)}), {epochs} epochs")
+    final = _fit(data, options, train_ids=data.ids, validation_ids=None, epochs=epochs, log=log)
     artifact_dir.mkdir(parents=True, exist_ok=True)
-    fitted.inference_model.save(artifact_dir / MODEL_FILENAME)
-    tag_names = list(MSD_TAGS) if data.backbone is not None else []
-    metrics = _score_saved_model(artifact_dir, data, params, tag_names, test_ids=split.test)
+    inference_model = final.inference_model()
+    inference_model.save(artifact_dir / MODEL_FILENAME)
+    reference = _music_reference(data, options, inference_model)
+    if reference is not None:
+        reference.save(artifact_dir / MUSIC_REFERENCE_FILENAME)
     save_confusion_matrix_png(
-        matrix=np.asarray(metrics.confusion_matrix), class_names=class_names,
+        matrix=np.asarray(cv.confusion_matrix), class_names=class_names,
         path=artifact_dir / CONFUSION_FILENAME,
     )  # fmt: skip
     sidecar = ModelSidecar(
@@ -222,29 +260,109 @@ def train(
         class_names=class_names,
         feature_params=params.to_dict(),
         data_fingerprint=data_fingerprint(songs, params),
-        tag_names=tag_names,
-        split=split.to_dict(),
-        split_sizes={name: len(ids) for name, ids in split.to_dict().items()},
-        metrics={"test": metrics.to_dict()},
+        tag_names=list(MSD_TAGS) if data.backbone is not None else [],
+        split={"train": sorted(data.ids)},
+        split_sizes={"train": len(data.ids), "validation": 0, "test": 0},
+        metrics=cv.to_metrics(),
         training={
             "options": asdict(options),
-            "epochs": options.resolved_epochs(),
-            "patience": options.resolved_patience(),
-            "best_epoch": fitted.fit.best_epoch,
-            "epochs_run": fitted.fit.epochs_run,
-            "history": fitted.fit.history,
-            "segments": {**fitted.segments_seen, "test": metrics.n_segments},
+            "epochs": epochs,
+            "best_epoch": epochs,
+            "epochs_run": final.fit.epochs_run,
+            "history": final.fit.history,
+            "cv_best_epochs": cv.best_epochs,
+            "segments": {"train": sum(len(data.inputs[i]) for i in data.ids)},
+        },
+        calibration={
+            "temperature": cv.temperature,
+            "unsure_below": cv.unsure_below,
+            "not_music_above": reference.threshold if reference is not None else None,
         },
         keras_version=keras.__version__,
         keras_backend=keras.backend.backend(),
         created_at=datetime.now(UTC).isoformat(),
     )
     write_sidecar(artifact_dir, sidecar)
-    log(metrics.summary())
     return TrainingOutcome(
-        artifact_dir=artifact_dir, class_names=class_names, params=params, metrics=metrics,
+        artifact_dir=artifact_dir, class_names=class_names, params=params, cross_validation=cv,
         sidecar=sidecar,
     )  # fmt: skip
+
+
+def cross_validate(
+    data: PreparedData, folds: GroupedFolds, options: TrainingOptions, *, log: Log
+) -> CrossValidation:
+    """Fit one model per fold; score its held-out songs and their neighbours among all songs."""
+    labels = data.labels_array
+    results = []
+    for number, (train_index, test_index) in enumerate(folds.folds, start=1):
+        train_ids = [data.ids[i] for i in train_index]
+        fit_ids, validation_ids = _hold_out(train_ids, data.labels, seed=options.seed + number)
+        fitted = _fit(data, options, train_ids=fit_ids, validation_ids=validation_ids, log=log)
+        probabilities, embeddings = _track_outputs(fitted.on_inputs, data)
+        scores = similarity_matrix(
+            embeddings, probabilities, genre_weight=float(settings.RECOMMENDER_GENRE_WEIGHT)
+        )
+        results.append(
+            FoldResult(
+                test=test_index,
+                probabilities=probabilities[test_index],
+                purity=neighbour_purity(scores, labels, queries=test_index),
+                best_epoch=fitted.fit.best_epoch,
+            )
+        )
+        accuracy = np.mean(probabilities[test_index].argmax(axis=1) == labels[test_index])
+        log(f"fold {number}/{len(folds.folds)}: {len(test_index)} songs, accuracy {accuracy:.3f}")
+    return summarise(folds=folds, results=results, labels=labels, class_names=data.class_names)
+
+
+def _music_reference(
+    data: PreparedData, options: TrainingOptions, inference_model: keras.Model
+) -> MusicReference | None:
+    """The not-music detector: every labelled song's mean penultimate musicnn features."""
+    if data.backbone is None or len(data.ids) <= NEIGHBOURS:
+        return None
+    if options.fine_tune:
+        outputs = [
+            inference_model.predict(data.segments[i], verbose=0)["penultimate"] for i in data.ids
+        ]
+    else:
+        to_penultimate = pooled_to_penultimate(data.backbone)
+        outputs = [to_penultimate.predict_on_batch(data.inputs[i]) for i in data.ids]
+    return MusicReference.fit(
+        np.stack([keras.ops.convert_to_numpy(x).mean(axis=0) for x in outputs])
+    )
+
+
+def _hold_out(
+    ids: Sequence[int], labels: dict[int, int], *, seed: int
+) -> tuple[list[int], list[int]]:
+    """A fold's training songs split for early stopping: a share of each genre with 2+ songs."""
+    rng = np.random.default_rng(seed)
+    fit, validation = [], []
+    for label in sorted({labels[i] for i in ids}):
+        members = rng.permutation([i for i in ids if labels[i] == label]).tolist()
+        n_validation = round(len(members) * VALIDATION_FRACTION) if len(members) > 1 else 0
+        n_validation = max(n_validation, 1 if len(members) > 2 else 0)
+        validation += members[:n_validation]
+        fit += members[n_validation:]
+    return sorted(fit), sorted(validation)
+
+
+def _track_outputs(model: keras.Model, data: PreparedData) -> tuple[np.ndarray, np.ndarray]:
+    """Mean genre probabilities (n_songs, C) and unit mean embeddings (n_songs, D) per song."""
+    x, _, owner = _stack(data.ids, data.inputs, data.labels)
+    outputs: dict[str, list[np.ndarray]] = {"genre": [], "embedding": []}
+    for start in range(0, len(x), 256):
+        batch = model.predict_on_batch(x[start : start + 256])
+        for name in outputs:
+            outputs[name].append(keras.ops.convert_to_numpy(batch[name]))
+    songs, probabilities = track_probabilities(np.concatenate(outputs["genre"]), owner)
+    _, embeddings = track_probabilities(np.concatenate(outputs["embedding"]), owner)
+    order = np.searchsorted(songs, data.ids)
+    embeddings = embeddings[order]
+    embeddings /= np.maximum(np.linalg.norm(embeddings, axis=1, keepdims=True), 1e-12)
+    return probabilities[order], embeddings
 
 
 def _check_labels(songs: Sequence[LabelledSong], options: TrainingOptions) -> list[str]:
@@ -264,6 +382,14 @@ def _check_labels(songs: Sequence[LabelledSong], options: TrainingOptions) -> li
         raise TrainingDataError(
             f"Only one genre ({class_names[0]!r}) is labelled; a classifier needs at least two."
         )
+    counts = {name: sum(song.genre == name for song in songs) for name in class_names}
+    too_few = sorted(name for name, n in counts.items() if n < MIN_SONGS_PER_GENRE)
+    if too_few:
+        details = ", ".join(f'"{name}" has {counts[name]}' for name in too_few)
+        raise TrainingDataError(
+            f"Each genre needs at least {MIN_SONGS_PER_GENRE} songs (to train on some and test "
+            f"on others); {details}. Add songs to these genres or remove the label."
+        )
     return class_names
 
 
@@ -281,9 +407,14 @@ def _prepare(
     inputs = segments
     if backbone is not None and not options.fine_tune:
         inputs = _backbone_features(songs, segments, params, backbone, log)
+    ordered = sorted(songs, key=lambda song: song.id)
     return PreparedData(
         class_names=class_names,
+        ids=[song.id for song in ordered],
         labels={song.id: class_names.index(song.genre) for song in songs},
+        groups=[
+            group_key(song_id=song.id, artist=song.artist, album=song.album) for song in ordered
+        ],
         segments=segments,
         inputs=inputs,
         backbone=backbone,
@@ -295,48 +426,43 @@ def _fit(
     options: TrainingOptions,
     *,
     train_ids: Sequence[int],
-    validation_ids: Sequence[int],
+    validation_ids: Sequence[int] | None,
     log: Log,
+    epochs: int | None = None,
 ) -> FittedModel:
-    """Build the trainable model, fit it with early stopping on the validation songs."""
+    """Build the trainable model and fit it: early stopping on validation songs, if given."""
     keras.utils.set_random_seed(options.seed)
     x_train, y_train, _ = _stack(train_ids, data.inputs, data.labels)
-    x_val, y_val, _ = _stack(validation_ids, data.inputs, data.labels)
-    trainable, to_inference = _build_trainable(data, options, x_train)
-    mode = " (fine-tuning the backbone)" if options.fine_tune else ""
-    log(
-        f"training {options.architecture}{mode} on {len(x_train)} segments, "
-        f"validating on {len(x_val)}"
-    )
+    x_val = y_val = None
+    if validation_ids:
+        x_val, y_val, _ = _stack(validation_ids, data.inputs, data.labels)
+    trainable, to_inference, on_inputs = _build_trainable(data, options, x_train)
     fit = fit_classifier(
         model=trainable, x_train=x_train, y_train=y_train, x_val=x_val, y_val=y_val,
-        epochs=options.resolved_epochs(), batch_size=options.batch_size,
+        epochs=epochs or options.resolved_epochs(), batch_size=options.batch_size,
         learning_rate=options.learning_rate, patience=options.resolved_patience(),
         seed=options.seed, verbose=options.verbose,
     )  # fmt: skip
-    log(f"best epoch {fit.best_epoch} of {fit.epochs_run} (chosen on validation songs)")
-    return FittedModel(
-        inference_model=to_inference(),
-        fit=fit,
-        segments_seen={"train": len(x_train), "validation": len(x_val)},
-    )
+    return FittedModel(inference_model=to_inference, on_inputs=on_inputs, fit=fit)
 
 
 def _build_trainable(
     data: PreparedData, options: TrainingOptions, x_train: np.ndarray
-) -> tuple[keras.Model, Callable[[], keras.Model]]:
-    """(the model the optimiser trains, a function giving the inference model once trained)."""
+) -> tuple[keras.Model, Callable[[], keras.Model], keras.Model]:
+    """(the model the optimiser trains, its inference model once trained, its outputs on inputs)."""
     num_classes = len(data.class_names)
     backbone = data.backbone
     if backbone is None:
         params = feature_params_for(options.architecture)
         cnn = build_seed_cnn(num_classes=num_classes, input_shape=params.input_shape)
-        return cnn, lambda: build_embedding_extractor(cnn)
+        extractor = build_embedding_extractor(cnn)
+        return cnn, lambda: extractor, extractor
     if not options.fine_tune:
         head = build_genre_head(
             input_dim=POOLED_DIM, num_classes=num_classes, train_features=x_train
         )
-        return head, lambda: musicnn_inference_model(backbone, head)
+        extractor = build_embedding_extractor(head)
+        return head, lambda: musicnn_inference_model(backbone, head), extractor
     train_pooled = keras.ops.convert_to_numpy(backbone.predict(x_train, verbose=0)["pooled"])
     for layer in backbone.layers:
         # Batch-norm statistics from a million songs beat those of a few hundred segments;
@@ -348,25 +474,4 @@ def _build_trainable(
     )
     combined = musicnn_inference_model(backbone, head)
     trainable = keras.Model(combined.input, combined.output["genre"], name="musicnn_finetune")
-    return trainable, lambda: musicnn_inference_model(backbone, head)
-
-
-def _score_saved_model(
-    artifact_dir: Path,
-    data: PreparedData,
-    params: FeatureParams,
-    tag_names: list[str],
-    *,
-    test_ids: Sequence[int],
-) -> Metrics:
-    """The test songs, once, through the saved artifact exactly as the worker will load it."""
-    predictor = Predictor.load_model_file(
-        artifact_dir / MODEL_FILENAME, class_names=data.class_names, params=params,
-        tag_names=tag_names,
-    )  # fmt: skip
-    x_test, _, test_owner = _stack(test_ids, data.segments, data.labels)
-    outputs = predictor.segment_outputs(x_test)
-    return evaluate_tracks(
-        probabilities=outputs["genre"], segment_song_ids=test_owner,
-        song_labels={i: data.labels[i] for i in test_ids}, class_names=data.class_names,
-    )  # fmt: skip
+    return trainable, lambda: combined, combined

@@ -144,8 +144,8 @@ def fit_classifier(
     model: keras.Model,
     x_train: np.ndarray,
     y_train: np.ndarray,
-    x_val: np.ndarray,
-    y_val: np.ndarray,
+    x_val: np.ndarray | None,
+    y_val: np.ndarray | None,
     epochs: int = 100,
     batch_size: int = 64,
     learning_rate: float = 1e-3,
@@ -158,15 +158,21 @@ def fit_classifier(
 
     x_*: (n, *model input shape) float32 segments; y_*: (n,) int class indices.
     Training stops after `patience` epochs without improvement of `monitor` and the weights of
-    the best epoch are restored. Nothing here sees the test songs.
+    the best epoch are restored. Nothing here sees the test songs. Without validation data
+    (x_val None) it runs exactly `epochs` epochs: the final model, trained on every song for the
+    number of epochs cross-validation chose.
     `seed` fixes the shuffling order. Initial weights and dropout masks come from the seed in
     force when the model was built, so call `keras.utils.set_random_seed(seed)` before building
     it for a repeatable run. `verbose=1` shows a progress bar per epoch, 2 one line per epoch.
     """
-    for name, x, y in (("train", x_train, y_train), ("validation", x_val, y_val)):
-        if len(x) == 0 or len(x) != len(y):
+    sets: list[tuple[str, np.ndarray | None, np.ndarray | None]] = [("train", x_train, y_train)]
+    if x_val is not None or y_val is not None:
+        sets.append(("validation", x_val, y_val))
+    for name, x, y in sets:
+        n_x, n_y = (0 if x is None else len(x)), (0 if y is None else len(y))
+        if n_x == 0 or n_x != n_y:
             raise TrainingDataError(
-                f"{name} set has {len(x)} segments and {len(y)} labels; need equal, non-zero"
+                f"{name} set has {n_x} segments and {n_y} labels; need equal, non-zero"
             )
     keras.utils.set_random_seed(seed)
     model.compile(
@@ -174,22 +180,27 @@ def fit_classifier(
         loss=keras.losses.SparseCategoricalCrossentropy(),
         metrics=["accuracy"],
     )
-    stopper = keras.callbacks.EarlyStopping(
-        monitor=monitor, patience=patience, restore_best_weights=True, verbose=0
-    )
+    validation = None
+    callbacks = []
+    if x_val is not None and y_val is not None:
+        validation = (np.asarray(x_val, dtype=np.float32), np.asarray(y_val, dtype=np.int32))
+        stopper = keras.callbacks.EarlyStopping(
+            monitor=monitor, patience=patience, restore_best_weights=True, verbose=0
+        )
+        callbacks.append(stopper)
     history = model.fit(
         np.asarray(x_train, dtype=np.float32),
         np.asarray(y_train, dtype=np.int32),
-        validation_data=(np.asarray(x_val, dtype=np.float32), np.asarray(y_val, dtype=np.int32)),
+        validation_data=validation,
         epochs=epochs,
         batch_size=batch_size,
         shuffle=True,
-        callbacks=[stopper],
+        callbacks=callbacks,
         verbose=verbose,
     )
     logs = {key: [float(v) for v in values] for key, values in history.history.items()}
     return FitResult(
-        best_epoch=int(stopper.best_epoch) + 1,
+        best_epoch=int(stopper.best_epoch) + 1 if callbacks else epochs,
         epochs_run=len(next(iter(logs.values()))),
         history=logs,
     )

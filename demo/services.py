@@ -12,10 +12,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.core.files import File
+from django.db import transaction
 
 from demo.synth import STYLE_LABELS, STYLES, write_song
 from library.models import Genre, Song
-from library.services import genre_get_or_create, song_create
+from library.services import genre_get_or_create, song_create, song_delete
 
 DEMO_SECONDS = 30.0
 
@@ -24,6 +25,12 @@ DEMO_SECONDS = 30.0
 class DemoLibraryReport:
     created: int
     existing: int
+
+
+@dataclass(frozen=True)
+class DemoLibraryRemoval:
+    songs: int
+    genres: int
 
 
 def demo_library_create(
@@ -65,3 +72,13 @@ def _demo_genre(style: str) -> Genre:
         genre.display_name = STYLE_LABELS[style]
         genre.save(update_fields=["display_name"])
     return genre
+
+
+def demo_library_remove() -> DemoLibraryRemoval:
+    """Delete every synthetic demo song (files too) and the demo styles no song uses any more."""
+    songs = list(Song.objects.filter(source=Song.Source.SYNTHETIC))
+    with transaction.atomic():
+        for song in songs:
+            song_delete(song=song)
+        genres, _ = Genre.objects.filter(is_synthetic=True, songs__isnull=True).delete()
+    return DemoLibraryRemoval(songs=len(songs), genres=genres)

@@ -82,10 +82,11 @@ class ForYou:
 
 
 def _recommendable(*, user: User | None, version: ModelVersion | int) -> QuerySet[Analysis]:
-    """Analyses by `version` (a row or its id) of finished songs that `user` may see."""
-    return Analysis.objects.filter(model_version=version, song__status=Song.Status.DONE).filter(
-        visible_q(user=user, prefix="song__")
-    )
+    """Analyses by `version` (a row or its id) of finished music that `user` may see."""
+    # Speech, animal sounds and noise are not recommended (classifier.nonmusic).
+    return Analysis.objects.filter(
+        model_version=version, song__status=Song.Status.DONE, is_not_music=False
+    ).filter(visible_q(user=user, prefix="song__"))
 
 
 # --- scoring -------------------------------------------------------------------------------------
@@ -362,7 +363,7 @@ def _pick_diverse(
 def _cold_start(*, user: User | None, version: ModelVersion, limit: int) -> ForYou:
     """The most liked songs the user may see, then the newest; two queries."""
     songs = songs_visible_to(user=user).filter(
-        status=Song.Status.DONE, analyses__model_version=version
+        status=Song.Status.DONE, analyses__model_version=version, analyses__is_not_music=False
     )
     if user is not None:
         songs = songs.exclude(owner_id=user.pk)

@@ -170,6 +170,20 @@ class SongProfile:
     serving: bool  # by the version recommendations use (else a newer one, re-analysing)
 
     @property
+    def is_unsure(self) -> bool:
+        """Below the model's confidence threshold: the page shows the two best guesses."""
+        return self.analysis.is_unsure
+
+    @property
+    def is_not_music(self) -> bool:
+        """Speech, animal sounds or noise."""
+        return self.analysis.is_not_music
+
+    @property
+    def best_two(self) -> list[Score]:
+        return self.genres[:2]
+
+    @property
     def version(self) -> ModelVersion:
         return self.analysis.model_version
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from web.views import discover, library, model_versions, songs, upload
+from web.views import discover, library, model_versions, songs, teach, upload
 
 app_name = "web"
 
@@ -37,4 +37,9 @@ urlpatterns = [
         model_versions.model_version_activate_view,
         name="model_version_activate",
     ),
+    path("teach/", teach.teach, name="teach"),
+    path("teach/how/", teach.teach_how, name="teach_how"),
+    path("teach/songs/<int:song_id>/label/", teach.teach_label, name="teach_label"),
+    path("teach/retrain/", teach.teach_retrain, name="teach_retrain"),
+    path("teach/training.json", teach.teach_training_status, name="teach_training_status"),
 ]

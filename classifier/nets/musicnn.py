@@ -169,6 +169,18 @@ def pooled_features(
     return np.concatenate(batches) if batches else np.zeros((0, POOLED_DIM), np.float32)
 
 
+def pooled_to_penultimate(backbone: keras.Model) -> keras.Model:
+    """The backbone's layers from "pooled" (B, POOLED_DIM) to "penultimate" (B, 200).
+
+    Cached pooled features become penultimate ones without running the convolutions again;
+    dropout is inactive at inference, so the result equals the backbone's own output.
+    """
+    pooled = keras.Input(shape=(POOLED_DIM,), name="pooled_features")
+    x = backbone.get_layer("pooled_bn")(pooled)
+    x = backbone.get_layer("penultimate_dense")(x)
+    return keras.Model(pooled, backbone.get_layer("penultimate")(x), name="pooled_to_penultimate")
+
+
 def load_musicnn_weights(model: keras.Model, path: str | Path | None = None) -> keras.Model:
     """Load converted MSD weights into a model from `build_musicnn_backbone`.
 

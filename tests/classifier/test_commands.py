@@ -68,39 +68,90 @@ def test_import_dataset_rejects_a_missing_folder(tmp_path: Path) -> None:
 
 
 @needs_weights
-def test_train_classifier_learns_styles_and_splits_by_song(tiny_dataset: Path) -> None:
+def test_train_classifier_trains_on_every_song_and_reports_cross_validation(
+    tiny_dataset: Path,
+) -> None:
     run("import_dataset", str(tiny_dataset))
 
-    output = run("train_classifier", "--activate", "--seed", "3")
+    output = run("train_classifier", "--activate", "--seed", "3", "--folds", "3")
 
     version = ModelVersion.objects.get(is_active=True)
     assert version.architecture == "musicnn"
     assert version.class_names == sorted(STYLES)
-    assert version.metrics["track_accuracy"] == 1.0
-    assert "track accuracy: 1.000" in output
-    split = version.training["split"]
-    ids = [set(split[name]) for name in ("train", "validation", "test")]
-    assert not (ids[0] & ids[1] or ids[0] & ids[2] or ids[1] & ids[2])  # no song in two splits
-    assert set().union(*ids) == set(Song.objects.values_list("id", flat=True))
+    # One synthetic artist per style: nothing to measure across artists, so folds are by song.
+    assert "3-fold cross-validation grouped by song" in output
+    assert version.metrics["evaluation"] == "3-fold cross-validation grouped by song"
+    # Two 3-s segments per song and ten training songs per fold: better than chance, not perfect.
+    assert version.metrics["track_accuracy"] >= 0.6
+    assert f"track accuracy: {version.metrics['track_accuracy']:.3f} ± " in output
+    assert 0.0 <= version.metrics["ece"] <= 1.0
+    assert set(version.training["split"]["train"]) == set(Song.objects.values_list("id", flat=True))
     artifact = model_version_artifact_dir(version)
     assert (artifact / "confusion.png").stat().st_size > 1000
     sidecar = json.loads((artifact / "model.json").read_text())
+    assert sidecar["format_version"] == 2
     assert sidecar["feature_params"]["preset"] == "musicnn"
-    assert sidecar["split_sizes"] == {"train": 9, "validation": 3, "test": 3}
+    assert sidecar["calibration"]["temperature"] > 0
 
     prediction = Predictor.load(artifact).predict_file(tiny_dataset / "synth-swing" / "0.flac")
     assert prediction.predicted_genre == "synth-swing"
     assert prediction.embedding.shape == (128,)
     assert np.linalg.norm(prediction.embedding) == pytest.approx(1.0, abs=1e-5)
     assert len(prediction.tags) == 50
+    assert (artifact / "music_reference.npz").is_file()
+    assert prediction.music_score is not None
+    assert not prediction.is_not_music  # a labelled song is music by construction
 
-    evaluation = run("evaluate_classifier")
-    assert "track accuracy: 1.000" in evaluation
+    stored = run("evaluate_classifier")
+    assert f"track accuracy: {version.metrics['track_accuracy']:.3f}" in stored
+    assert "unsure: " in stored
+    evaluation = run("evaluate_classifier", "--data", str(tiny_dataset))
+    lines = evaluation.splitlines()
+    for prefix in ("track accuracy: ", "macro F1: ", "purity@10: ", "ECE: ", "unsure: "):
+        assert any(line.startswith(prefix) for line in lines), prefix
 
-    run("train_classifier", "--seed", "3")
-    second = ModelVersion.objects.exclude(pk=version.pk).get()
-    assert second.training["split"] == split  # same seed, same split
+    run("train_classifier", "--seed", "3", "--folds", "3")
     assert ModelVersion.objects.get(is_active=True) == version  # not activated without --activate
+
+
+@needs_weights
+def test_train_classifier_leaves_demo_songs_out_when_real_ones_exist(tiny_dataset: Path) -> None:
+    run("import_dataset", str(tiny_dataset))
+    run("make_demo_library", "--songs-per-style", "1", "--seconds", "4")
+
+    run("train_classifier", "--folds", "2", "--epochs", "2")
+    version = ModelVersion.objects.get()
+    assert version.class_names == sorted(STYLES)  # the six synthetic demo styles are not there
+
+    # With them, the one song per demo style is counted (and too few to train on).
+    with pytest.raises(CommandError, match="synth-rock"):
+        run("train_classifier", "--folds", "2", "--epochs", "2", "--include-demo")
+
+
+def test_import_dataset_fills_artist_and_title_from_metadata(
+    tiny_dataset: Path, tmp_path: Path
+) -> None:
+    metadata = tmp_path / "artists.csv"
+    metadata.write_text(
+        "file,genre,artist,title\n"
+        "synth-swing/0.flac,synth-swing,Ella Example,Swing One\n"
+        "synth-swing/1.flac,synth-swing,,\n"
+    )
+
+    run("import_dataset", str(tiny_dataset), "--metadata", str(metadata))
+
+    song = Song.objects.get(original_filename="0.flac", genre__name="synth-swing")
+    assert (song.artist, song.title) == ("Ella Example", "Swing One")
+
+
+def test_import_dataset_refuses_metadata_without_its_columns(
+    tiny_dataset: Path, tmp_path: Path
+) -> None:
+    metadata = tmp_path / "bad.csv"
+    metadata.write_text("path,who\nx,y\n")
+
+    with pytest.raises(CommandError, match="artist, file, title"):
+        run("import_dataset", str(tiny_dataset), "--metadata", str(metadata))
 
 
 def test_train_classifier_without_labelled_songs_says_how_to_get_some() -> None:
@@ -156,7 +207,7 @@ def test_train_classifier_other_architectures_run_end_to_end(tiny_dataset: Path)
     run("import_dataset", str(tiny_dataset))
 
     for args, architecture in ((("--arch", "seed"), "seed"), (("--fine-tune",), "musicnn")):
-        run("train_classifier", *args, "--epochs", "1", "--batch-size", "16")
+        run("train_classifier", *args, "--epochs", "1", "--batch-size", "16", "--folds", "2")
         version = ModelVersion.objects.order_by("-id").first()
         assert version.architecture == architecture
         assert version.training["epochs_run"] == 1

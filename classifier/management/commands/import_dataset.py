@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from classifier.dataset import dataset_import
+from classifier.dataset import MetadataError, dataset_import, read_metadata
 
 
 class Command(BaseCommand):
@@ -17,8 +17,16 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("root", type=Path, help="Folder with one sub-folder per genre.")
         parser.add_argument("--owner", help="Username owning the songs (default: shared dataset).")
+        parser.add_argument(
+            "--metadata",
+            type=Path,
+            help="CSV with columns file,artist,title (file relative to ROOT): fills artist and "
+            "title, which cross-validation groups songs by.",
+        )
 
-    def handle(self, *args: Any, root: Path, owner: str | None, **options: Any) -> None:
+    def handle(
+        self, *args: Any, root: Path, owner: str | None, metadata: Path | None, **options: Any
+    ) -> None:
         user = None
         if owner:
             try:
@@ -31,7 +39,13 @@ class Command(BaseCommand):
         def progress(done: int, total: int, relative: str, outcome: str) -> None:
             self.stdout.write(f"[{done:>{len(str(total))}}/{total}] {relative}: {outcome}")
 
-        report = dataset_import(root=root, owner=user, on_progress=progress)
+        known = {}
+        if metadata is not None:
+            try:
+                known = read_metadata(metadata)
+            except (OSError, MetadataError) as error:
+                raise CommandError(f"Cannot use {metadata}: {error}") from None
+        report = dataset_import(root=root, owner=user, metadata=known, on_progress=progress)
         if not report.genres and not report.rejected:
             raise CommandError(f"No files found under {root}/<genre>/.")
         self.stdout.write("")
