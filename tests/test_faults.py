@@ -79,13 +79,13 @@ def stopped_redis() -> Iterator[embedded.EmbeddedRedis]:
         yield server
     finally:
         if not server.ping():
-            server._launch()
+            _restart(server)
 
 
-def _restart(server: embedded.EmbeddedRedis, monkeypatch: pytest.MonkeyPatch) -> None:
+def _restart(server: embedded.EmbeddedRedis) -> None:
     server._launch()
     # This process remembers the failed sends for a few seconds; the sweeper's process would not.
-    monkeypatch.setattr(library._BrokerState, "down_until", 0.0)
+    library._BrokerState.down_until = 0.0
 
 
 def test_redis_stopped_uploads_are_kept_and_log_ins_work_then_each_song_is_analysed_once(
@@ -94,7 +94,6 @@ def test_redis_stopped_uploads_are_kept_and_log_ins_work_then_each_song_is_analy
     stopped_redis: embedded.EmbeddedRedis,
     tmp_path: Path,
     settings: object,
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     owner = make_user("ada", password=PASSWORD)
     songs = [
@@ -122,7 +121,7 @@ def test_redis_stopped_uploads_are_kept_and_log_ins_work_then_each_song_is_analy
     assert set(Song.objects.values_list("status", flat=True)) == {Song.Status.PENDING}
     assert Client().get("/healthz").status_code == 503
 
-    _restart(stopped_redis, monkeypatch)
+    _restart(stopped_redis)
     settings.SWEEP_GRACE_SECONDS = 0  # type: ignore[attr-defined]
     time.sleep(0.01)  # the songs are now older than the grace period
     assert songs_sweep()["pending"] == 3
