@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -10,11 +11,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from classifier.dataset import labelled_songs
+from classifier.library import BROKER_ERRORS
 from classifier.models import ModelVersion
 from classifier.tasks import reanalyze_library
 
 if TYPE_CHECKING:
     from classifier.trainer import Log, TrainingOptions, TrainingOutcome
+
+logger = logging.getLogger(__name__)
 
 
 def _new_version_name(architecture: str) -> str:
@@ -80,5 +84,14 @@ def model_version_activate(*, version: ModelVersion) -> ModelVersion:
     version.save(update_fields=["is_active", "activated_at", "library_covered_at"])
     # Songs waiting for a model, and every song the new version has not heard yet; until it has
     # heard them all, recommendations keep using the previous version (model_version_serving).
-    transaction.on_commit(lambda: reanalyze_library.delay(version.pk))
+    transaction.on_commit(lambda: _reanalysis_send(version))
     return version
+
+
+def _reanalysis_send(version: ModelVersion) -> None:
+    try:
+        reanalyze_library.delay(version.pk)
+    except BROKER_ERRORS as error:
+        # The activation stands; the sweeper restarts the stalled re-analysis once the queue is
+        # back (classifier.library.songs_sweep).
+        logger.warning("queue unavailable, re-analysis by %s starts later: %s", version.name, error)
