@@ -110,17 +110,22 @@ def beat_command(*, schedule: Path) -> list[str]:
     ]  # fmt: skip
 
 
+WEB_THREADS = 4
+
+
 def web_workers(env: dict[str, str] | os._Environ[str]) -> int:
-    """Gunicorn processes: WEB_CONCURRENCY, else gunicorn's advice of 2 per core plus one."""
+    """Gunicorn processes: WEB_CONCURRENCY, else one per core plus one (each runs WEB_THREADS
+    threads, which overlap the database round trips and keep connections alive)."""
     if env.get("WEB_CONCURRENCY"):
         return max(1, int(env["WEB_CONCURRENCY"]))
-    return 2 * len(os.sched_getaffinity(0)) + 1
+    return len(os.sched_getaffinity(0)) + 1
 
 
 def gunicorn_command(*, host: str, port: int, workers: int) -> list[str]:
     command = [
         PYTHON, "-m", "gunicorn", "recommender.wsgi:application",
         "--bind", f"{host}:{port}", "--workers", str(workers),
+        "--worker-class", "gthread", "--threads", str(WEB_THREADS),
         # Uploads of many large files are probed while the request waits.
         "--timeout", "300", "--graceful-timeout", "20",
     ]  # fmt: skip
