@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import hashlib
 import os
 import secrets
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -132,8 +134,16 @@ def gunicorn_command(*, host: str, port: int, workers: int) -> list[str]:
     if any(setting.name == "control_socket" for setting in gunicorn_config.KNOWN_SETTINGS):
         # Gunicorn 25+ opens a control socket, by default one per user in ~/.gunicorn: keep
         # ours in the data folder so that two checkouts' servers never share it.
-        command += ["--control-socket", str(embedded.data_dir() / f"gunicorn-{port}.ctl")]
+        command += ["--control-socket", str(_control_socket(port))]
     return command
+
+
+def _control_socket(port: int) -> Path:
+    path = embedded.data_dir() / f"gunicorn-{port}.ctl"
+    if len(str(path)) <= 100:  # Unix socket paths are limited to 107 bytes
+        return path
+    digest = hashlib.sha256(str(path).encode()).hexdigest()[:10]
+    return Path(tempfile.gettempdir()) / f"timbre-{digest}-gunicorn.ctl"
 
 
 def run(env: dict[str, str], *, host: str, port: int, dev: bool = False) -> int:
