@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -12,9 +13,12 @@ from django.utils import timezone
 
 from classifier.dataset import training_songs
 from classifier.models import ModelVersion
+from classifier.pipeline import BROKER_ERRORS
 
 if TYPE_CHECKING:
     from classifier.trainer import Log, TrainingOptions, TrainingOutcome
+
+logger = logging.getLogger(__name__)
 
 
 def _new_version_name(architecture: str) -> str:
@@ -95,8 +99,15 @@ def model_version_activate(*, version: ModelVersion) -> ModelVersion:
     version.save(update_fields=["is_active", "activated_at", "library_covered_at"])
     # Songs waiting for a model, and every song the new version has not heard yet; until it has
     # heard them all, recommendations keep using the previous version (model_version_serving).
-    # By name: classifier.tasks imports this module (through the retraining task).
-    transaction.on_commit(
-        lambda: current_app.send_task("classifier.reanalyze_library", args=[version.pk])
-    )
+    transaction.on_commit(lambda: _reanalysis_send(version))
     return version
+
+
+def _reanalysis_send(version: ModelVersion) -> None:
+    try:
+        # By name: classifier.tasks imports this module (through the retraining task).
+        current_app.send_task("classifier.reanalyze_library", args=[version.pk])
+    except BROKER_ERRORS as error:
+        # The activation stands; the sweeper restarts the stalled re-analysis once the queue is
+        # back (classifier.pipeline.songs_sweep).
+        logger.warning("queue unavailable, re-analysis by %s starts later: %s", version.name, error)

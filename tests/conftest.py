@@ -95,6 +95,18 @@ def stop_worker(worker: WorkerProcess) -> None:
         worker.process.wait()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_throttle_counters() -> None:
+    """Throttle counters live in Redis and outlast a test (and a run): every test starts at 0."""
+    from django.core.cache import cache
+    from django.core.exceptions import ImproperlyConfigured
+
+    try:
+        cache.clear()
+    except ImproperlyConfigured:  # pure tests may run with the Django plugin off
+        return
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _isolated_file_storage(tmp_path_factory: pytest.TempPathFactory) -> None:
     """Uploaded audio and trained models of the test run go to a temporary folder."""

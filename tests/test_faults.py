@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import psutil
 import pytest
 import redis
 from django.conf import settings as django_settings
@@ -27,12 +28,14 @@ from rest_framework.test import APIClient
 from classifier import pipeline
 from classifier.models import Analysis, ModelVersion, WorkerHeartbeat
 from classifier.pipeline import songs_sweep
+from classifier.selectors import model_version_serving
+from classifier.services import model_version_activate
 from demo.synth import write_song
 from library.models import Song
 from library.services import song_create
 from library.services.uploads import QUEUE_DOWN_MESSAGE
 from tests.conftest import _database_url
-from tests.factories import make_user
+from tests.factories import make_ready_model_version, make_user
 from tests.uploading import as_upload
 from timbre import embedded, paths
 from timbre.stack import beat_command
@@ -79,13 +82,13 @@ def stopped_redis() -> Iterator[embedded.EmbeddedRedis]:
         yield server
     finally:
         if not server.ping():
-            server._launch()
+            _restart(server)
 
 
-def _restart(server: embedded.EmbeddedRedis, monkeypatch: pytest.MonkeyPatch) -> None:
+def _restart(server: embedded.EmbeddedRedis) -> None:
     server._launch()
     # This process remembers the failed sends for a few seconds; the sweeper's process would not.
-    monkeypatch.setattr(pipeline._BrokerState, "down_until", 0.0)
+    pipeline._BrokerState.down_until = 0.0
 
 
 def test_redis_stopped_uploads_are_kept_and_log_ins_work_then_each_song_is_analysed_once(
@@ -94,7 +97,6 @@ def test_redis_stopped_uploads_are_kept_and_log_ins_work_then_each_song_is_analy
     stopped_redis: embedded.EmbeddedRedis,
     tmp_path: Path,
     settings: object,
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     owner = make_user("ada", password=PASSWORD)
     songs = [
@@ -122,7 +124,7 @@ def test_redis_stopped_uploads_are_kept_and_log_ins_work_then_each_song_is_analy
     assert set(Song.objects.values_list("status", flat=True)) == {Song.Status.PENDING}
     assert Client().get("/healthz").status_code == 503
 
-    _restart(stopped_redis, monkeypatch)
+    _restart(stopped_redis)
     settings.SWEEP_GRACE_SECONDS = 0  # type: ignore[attr-defined]
     time.sleep(0.01)  # the songs are now older than the grace period
     assert songs_sweep()["pending"] == 3
@@ -210,6 +212,45 @@ def test_postgres_restarted_during_an_analysis_loses_nothing(
     assert finished.status == Song.Status.DONE
     assert Analysis.objects.filter(song=song).count() == 1
     assert finished.attempts <= 2
+
+
+def test_a_reanalysis_batch_whose_worker_died_is_delivered_again(
+    celery_worker: object, ready_model: ModelVersion, tmp_path: Path, settings: object
+) -> None:
+    owner = make_user()
+    ids = []
+    for n in range(5):
+        path = write_song(
+            tmp_path / f"batch-{n}.flac", style="synth-techno", seconds=8, seed=80 + n
+        )
+        with path.open("rb") as handle:
+            ids.append(
+                song_create(owner=owner, upload=File(handle, name=path.name),
+                            original_filename=path.name).song.pk
+            )  # fmt: skip
+    wait_for(
+        lambda: Song.objects.filter(pk__in=ids, status=Song.Status.DONE).count() == len(ids),
+        timeout=180, what="the first analyses",
+    )  # fmt: skip
+    new = make_ready_model_version(
+        model_dir=Path(settings.MODEL_DIR),  # type: ignore[attr-defined]
+        name="test-musicnn-batch", activate=False,
+    )  # fmt: skip
+    model_version_activate(version=new)
+
+    # The batch has started (one song done by the new version): kill the pool process under it.
+    wait_for(lambda: Analysis.objects.filter(model_version=new).exists(), what="the batch")
+    for child in psutil.Process(celery_worker.process.pid).children():  # type: ignore[attr-defined]
+        os.kill(child.pid, signal.SIGKILL)
+
+    # No beat runs here: only the redelivered batch can finish the job.
+    wait_for(
+        lambda: Analysis.objects.filter(model_version=new).count() == len(ids),
+        timeout=180, what="the rest of the batch",
+    )  # fmt: skip
+    wait_for(lambda: model_version_serving() == new, timeout=30, what="the switch")
+    for song_id in ids:
+        assert Analysis.objects.filter(song_id=song_id, model_version=new).count() == 1
 
 
 def test_beat_killed_makes_healthz_degraded_and_is_restarted(

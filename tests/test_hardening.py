@@ -5,11 +5,13 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
+from django.db import OperationalError
 from django.test import Client
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from tests.factories import make_user
+from web.views.errors import server_error
 
 pytestmark = pytest.mark.django_db
 
@@ -152,3 +154,22 @@ def test_the_token_page_shows_rotates_and_revokes(user) -> None:
     assert Token.objects.get(user=user).key != key
     client.post("/accounts/token/", {"action": "revoke"})
     assert not Token.objects.filter(user=user).exists()
+
+
+def test_server_errors_under_the_api_are_json_and_a_lost_database_is_503(rf) -> None:
+    try:
+        raise RuntimeError("boom")
+    except RuntimeError:
+        api = server_error(rf.get("/api/songs/"))
+        page = server_error(rf.get("/"))
+    try:
+        raise OperationalError("connection refused")
+    except OperationalError:
+        lost = server_error(rf.get("/api/songs/"))
+
+    assert api.status_code == 500
+    assert api["Content-Type"] == "application/json"
+    assert page.status_code == 500
+    assert "Something went wrong" in page.content.decode()
+    assert lost.status_code == 503
+    assert lost["Retry-After"] == "30"

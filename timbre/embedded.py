@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import json
 import logging
 import os
 import shutil
@@ -22,6 +23,7 @@ import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from timbre.paths import (
     DATABASE_NAME,
@@ -73,6 +75,27 @@ class EmbeddedPostgres:
         server = getattr(self, "_server", None)
         if server is not None:
             server.cleanup()
+            self._stop_if_restarted(server)
+
+    def _stop_if_restarted(self, server: Any) -> None:
+        """Stop a server that pgserver no longer recognises, once its last user has left.
+
+        pgserver stops only the postmaster process it started; one restarted since (`pg_ctl
+        restart` by an operator, or the fault tests) would otherwise outlive every user.
+        """
+        pgdata = pgdata_dir(self.root)
+        try:
+            users = json.loads((pgdata / ".handle_pids.json").read_text() or "[]")
+        except (OSError, ValueError):
+            return
+        if users or not (pgdata / "postmaster.pid").exists():
+            return
+        pg_ctl = Path(server.bin_path) / "pg_ctl"
+        logger.info("stopping the embedded PostgreSQL restarted outside pgserver")
+        subprocess.run(
+            [str(pg_ctl), "-D", str(pgdata), "stop", "-m", "fast", "-w"],
+            user=server.system_user, capture_output=True, check=False, timeout=60,
+        )  # fmt: skip
 
 
 @dataclass

@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import hashlib
 import os
 import secrets
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -109,25 +111,38 @@ def beat_command(*, schedule: Path) -> list[str]:
     ]  # fmt: skip
 
 
+WEB_THREADS = 4
+
+
 def web_workers(env: dict[str, str] | os._Environ[str]) -> int:
-    """Gunicorn processes: WEB_CONCURRENCY, else gunicorn's advice of 2 per core plus one."""
+    """Gunicorn processes: WEB_CONCURRENCY, else one per core plus one (each runs WEB_THREADS
+    threads, which overlap the database round trips and keep connections alive)."""
     if env.get("WEB_CONCURRENCY"):
         return max(1, int(env["WEB_CONCURRENCY"]))
-    return 2 * len(os.sched_getaffinity(0)) + 1
+    return len(os.sched_getaffinity(0)) + 1
 
 
 def gunicorn_command(*, host: str, port: int, workers: int) -> list[str]:
     command = [
         PYTHON, "-m", "gunicorn", "timbre.wsgi:application",
         "--bind", f"{host}:{port}", "--workers", str(workers),
+        "--worker-class", "gthread", "--threads", str(WEB_THREADS),
         # Uploads of many large files are probed while the request waits.
         "--timeout", "300", "--graceful-timeout", "20",
     ]  # fmt: skip
     if any(setting.name == "control_socket" for setting in gunicorn_config.KNOWN_SETTINGS):
         # Gunicorn 25+ opens a control socket, by default one per user in ~/.gunicorn: keep
         # ours in the data folder so that two checkouts' servers never share it.
-        command += ["--control-socket", str(paths.data_dir() / f"gunicorn-{port}.ctl")]
+        command += ["--control-socket", str(_control_socket(port))]
     return command
+
+
+def _control_socket(port: int) -> Path:
+    path = paths.data_dir() / f"gunicorn-{port}.ctl"
+    if len(str(path)) <= 100:  # Unix socket paths are limited to 107 bytes
+        return path
+    digest = hashlib.sha256(str(path).encode()).hexdigest()[:10]
+    return Path(tempfile.gettempdir()) / f"timbre-{digest}-gunicorn.ctl"
 
 
 def run(env: dict[str, str], *, host: str, port: int, dev: bool = False) -> int:
