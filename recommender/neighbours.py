@@ -74,7 +74,7 @@ def nearest_to(
         )
     seen: set[int] = set()
     files: set[str] = set()
-    unique = []
+    unique: list[Analysis] = []
     for row in rows:
         if row.song_id in seen or row.song.sha256 in files:
             continue

@@ -48,7 +48,7 @@ from pgvector.django import CosineDistance
 
 from classifier.models import Analysis, ModelVersion
 from classifier.selectors import model_version_serving
-from library.models import Like, Play, Song
+from library.models import Dislike, Like, Play, Song
 from library.selectors import User, songs_visible_to, visible_q
 from recommender.feedback import Aversion, aversion_for_user
 from recommender.reasons import match_label, reason_from, shared_traits
@@ -91,8 +91,11 @@ class Recommendation:
 
     @property
     def match(self) -> str:
-        """The score as a person reads it, "87 % match"; it is what the list is ordered by."""
-        return match_label(self.score)
+        """The score as a person reads it, "87 % match"; it is what the list is ordered by.
+
+        Empty for songs not recommended by sound (popular and new songs at cold start).
+        """
+        return match_label(self.score) if self.similarity is not None else ""
 
 
 @dataclass(frozen=True)
@@ -430,7 +433,10 @@ def _cold_start(*, user: User | None, version: ModelVersion, limit: int) -> ForY
         status=Song.Status.DONE, analyses__model_version=version
     )
     if user is not None:
-        songs = songs.exclude(owner_id=user.pk).exclude(dislikes__user_id=user.pk)
+        songs = songs.exclude(owner_id=user.pk)
+    if user is not None and user.is_authenticated:
+        disliked = Dislike.objects.filter(user_id=user.pk).values("song_id")
+        songs = songs.exclude(pk__in=disliked)
     likes = Like.objects.filter(song=OuterRef("pk")).order_by().values("song")
     plays = Play.objects.filter(song=OuterRef("pk"), skipped=False).order_by().values("song")
     popular = list(
