@@ -75,8 +75,8 @@ MAX_GENRE_SHARE = 1 / 3
 CLOSE_IN_SOUND = "close in sound"
 
 COLD_START_EXPLANATION = (
-    "Like a few songs to get personal recommendations; meanwhile, the library's most liked and "
-    "played songs."
+    "Like or play a few songs to get personal recommendations; meanwhile, the most liked and "
+    "played songs in the library."
 )
 NO_MODEL_EXPLANATION = "Recommendations appear once the library's songs have been analysed."
 
