@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import BooleanField, Value
 
 from classifier.models import Analysis, ModelVersion
 from library.models import Dislike, Play
@@ -59,29 +59,42 @@ class Aversion:
 
 
 def aversion_for_user(*, user: User | None, version: ModelVersion | int) -> Aversion:
-    """The user's dislikes and recent skips, as embeddings by `version`. One query (none when
-    anonymous)."""
+    """The user's dislikes and recent skips, as embeddings by `version`.
+
+    Two queries (none when anonymous): the song ids, then their analyses by their (song, version)
+    index. One query with OR-ed subqueries would scan every analysis of the version.
+    """
     if user is None or not user.is_authenticated:
         return Aversion()
+    no, yes = Value(False, output_field=BooleanField()), Value(True, output_field=BooleanField())
     recent_skips = (
         Play.objects.filter(user_id=user.pk, skipped=True)
+        .annotate(disliked=no)
         .order_by("-started_at")
-        .values("song_id")[:RECENT_SKIPS]
+        .values_list("song_id", "disliked")[:RECENT_SKIPS]
     )
+    disliked = (
+        Dislike.objects.filter(user_id=user.pk)
+        .annotate(disliked=yes)
+        .order_by()
+        .values_list("song_id", "disliked")
+    )
+    pairs = list(recent_skips.union(disliked, all=True))
+    excluded = frozenset(song_id for song_id, is_disliked in pairs if is_disliked)
+    ids = {song_id for song_id, _ in pairs}
+    if not ids:
+        return Aversion()
     rows = list(
-        Analysis.objects.filter(model_version=version)
-        .annotate(
-            disliked=Exists(Dislike.objects.filter(user_id=user.pk, song_id=OuterRef("song_id")))
+        Analysis.objects.filter(model_version=version, song_id__in=ids).values_list(
+            "song_id", "embedding"
         )
-        .filter(Q(disliked=True) | Q(song_id__in=recent_skips))
-        .values_list("song_id", "embedding", "disliked")
     )
     if not rows:
-        return Aversion()
-    vectors = np.stack([np.asarray(embedding, dtype=np.float64) for _, embedding, _ in rows])
+        return Aversion(excluded=excluded)
+    vectors = np.stack([np.asarray(embedding, dtype=np.float64) for _, embedding in rows])
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
     return Aversion(
-        excluded=frozenset(song_id for song_id, _, disliked in rows if disliked),
+        excluded=excluded,
         vectors=vectors,
-        weights=np.array([1.0 if disliked else SKIP_WEIGHT for _, _, disliked in rows]),
+        weights=np.array([1.0 if song_id in excluded else SKIP_WEIGHT for song_id, _ in rows]),
     )

@@ -68,7 +68,9 @@ def song_path(
     """Songs from `start` to `end` in `steps` steps (steps + 1 songs), both ends included.
 
     Empty when either end has no analysis by the serving version or the ends are one song.
-    Queries: 4, plus the one of ``model_version_serving`` when `version` is not given.
+    Queries: 5 (one less without dislikes or skips; two more when the ends are so close that the
+    waypoints share their neighbours), plus the one of ``model_version_serving`` when `version`
+    is not given.
     """
     version = version or model_version_serving()
     steps = min(max(steps, MIN_STEPS), MAX_STEPS)
@@ -85,19 +87,25 @@ def song_path(
     aversion = aversion_for_user(user=user, version=version)
     waypoints = slerp(a, b, np.arange(1, steps) / steps)
     candidates: list[Analysis] = []
-    if len(waypoints):
+    per_point = CANDIDATES_PER_STEP
+    while len(waypoints):
         candidates = [
             row
             for row in nearest_to(
                 points=waypoints,
                 user=user,
                 version=version,
-                per_point=CANDIDATES_PER_STEP,
+                per_point=per_point,
                 exclude_songs={start.pk, end.pk},
                 exclude_files={first.song.sha256, last.song.sha256},
             )
             if row.song_id not in aversion.excluded
         ]
+        # Waypoints close together share their nearest songs: if they found fewer than the path
+        # needs, ask once more, each for as many as the path needs.
+        if len(candidates) >= len(waypoints) or per_point >= len(waypoints) + 1:
+            break
+        per_point = len(waypoints) + 1
     vectors = embeddings_of(candidates)
     penalty = aversion.penalty(vectors)
     available = np.ones(len(candidates), dtype=bool)

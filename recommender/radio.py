@@ -43,7 +43,7 @@ SKIP_PUSH = 0.3
 SESSION_SKIP_WEIGHT = 0.5
 # Candidates fetched per song asked for (the artist rule and the aversion need room to choose).
 CANDIDATES_PER_SONG = 8
-MIN_CANDIDATES = 40
+MIN_CANDIDATES = 24
 MAX_COUNT = 50
 
 
@@ -90,8 +90,9 @@ def radio_next(
 
     `skipped` are the ids of `history` the listener skipped in this session. Fewer than `count`
     songs when the library runs out; none when the seed has no analysis by the serving version.
-    Queries: 4 (seed and history, aversion, candidates with their search settings), plus the one
-    of ``model_version_serving`` when `version` is not given.
+    Queries: 5 (seed and history, the aversion's two, the search settings and candidates; one
+    less without dislikes or skips), plus
+    the one of ``model_version_serving`` when `version` is not given.
     """
     version = version or model_version_serving()
     count = min(max(count, 0), MAX_COUNT)
