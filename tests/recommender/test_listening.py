@@ -268,3 +268,56 @@ def test_radio_mix_and_path_take_a_fixed_number_of_queries(
         path = song_path(start=cloud[0], end=cloud[1], user=user, steps=10, version=version)
         assert len(path) == 11
         assert all(step.song.title for step in path)  # songs come with the rows: no lazy loads
+
+
+# --- plays and for you ---------------------------------------------------------------------------
+
+
+def test_songs_played_through_feed_for_you_and_popular_counts_plays(version: Any) -> None:
+    user, fan = make_user(), make_user()
+    heard = make_analysed_song(version=version, embedding=on_circle(0), title="heard")
+    near = make_analysed_song(version=version, embedding=on_circle(5), title="near")
+    far = make_analysed_song(version=version, embedding=on_circle(90), title="far")
+    for _ in range(3):
+        play_record(user=fan, song=far, seconds_played=100.0)
+    fan.likes.create(song=near)
+
+    cold = song_list_for_you(user=user, limit=2)
+    assert cold.cold_start
+    assert [(i.song, i.reason) for i in cold.items] == [
+        (far, "popular: played 3 times"),
+        (near, "popular: liked by 1 person"),
+    ]
+    assert cold.items[0].match == ""  # not recommended by sound: no "% match"
+
+    play_record(user=user, song=heard, seconds_played=10.0)  # a skip is not a taste
+    assert song_list_for_you(user=user, limit=2).cold_start
+    play_record(user=user, song=heard, seconds_played=100.0)
+    warm = song_list_for_you(user=user, limit=2)
+    assert not warm.cold_start
+    assert warm.explanation.startswith("From the 1 song you played through:")
+    assert (warm.items[0].song, warm.items[0].reason) == (
+        near,
+        "because you played heard · both jazz",
+    )
+    assert heard not in [item.song for item in warm.items]
+
+
+def test_for_you_keeps_one_genre_to_a_third_while_others_are_on_offer(version: Any) -> None:
+    user = make_user()
+    liked = make_analysed_song(version=version, embedding=on_circle(0), title="liked")
+    user.likes.create(song=liked)
+    for d in range(1, 7):
+        make_analysed_song(version=version, embedding=on_circle(d), title=f"jazz {d}")
+    for d in (40, 50, 60):
+        make_analysed_song(
+            version=version, embedding=on_circle(d), title=f"rock {d}", probabilities={"rock": 1.0}
+        )
+
+    result = song_list_for_you(user=user, limit=6)
+
+    genres = [item.genre for item in result.items]
+    # ceil(6 / 3) = 2 a genre: the nearest songs alone would be six jazz songs...
+    assert sorted(genres[:4]) == ["jazz", "jazz", "rock", "rock"]
+    assert len(genres) == 6  # ...and once every genre has its two, the list fills up freely
+    assert "at most 2 from one genre while others are on offer" in result.explanation
