@@ -13,16 +13,23 @@ from recommender.mixes import MAX_LIMIT, MAX_SEEDS
 from recommender.paths import MAX_STEPS, MIN_STEPS
 from recommender.radio import MAX_COUNT
 
+# Ids are 64-bit in the database: a larger number is refused here rather than by PostgreSQL.
+MAX_ID = 2**63 - 1
+
+
+def _id(**kwargs: Any) -> serializers.IntegerField:
+    return serializers.IntegerField(min_value=1, max_value=MAX_ID, **kwargs)
+
 
 def _song_ids(**kwargs: Any) -> serializers.ListField:
-    return serializers.ListField(child=serializers.IntegerField(min_value=1), **kwargs)
+    return serializers.ListField(child=_id(), **kwargs)
 
 
 # --- radio, mixes, paths -------------------------------------------------------------------------
 
 
 class RadioRequestSerializer(serializers.Serializer):
-    seed = serializers.IntegerField(min_value=1, help_text="The song the radio starts from.")
+    seed = _id(help_text="The song the radio starts from.")
     history = _song_ids(
         required=False, default=list, max_length=1000,
         help_text="Songs already played or queued, oldest first: never offered again.",
@@ -68,8 +75,8 @@ class MixSerializer(serializers.Serializer):
 
 
 class PathQuerySerializer(serializers.Serializer):
-    start = serializers.IntegerField(min_value=1, help_text="Song A: the path's first song.")
-    end = serializers.IntegerField(min_value=1, help_text="Song B: the path's last song.")
+    start = _id(help_text="Song A: the path's first song.")
+    end = _id(help_text="Song B: the path's last song.")
     steps = serializers.IntegerField(min_value=MIN_STEPS, max_value=MAX_STEPS, default=10)
 
 
@@ -90,7 +97,7 @@ class PathSerializer(serializers.Serializer):
 
 
 class PlayCreateSerializer(serializers.Serializer):
-    song = serializers.IntegerField(min_value=1)
+    song = _id()
     seconds_played = serializers.FloatField(min_value=0, max_value=24 * 3600)
     context = serializers.CharField(
         required=False, default="", max_length=16, help_text="radio, mix, path, playlist, ..."

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
+
+from django.core.exceptions import ValidationError
 
 from library.models import Dislike, Play, Song
 from library.models_listening import SKIP_SECONDS
@@ -20,6 +23,11 @@ def play_is_skip(*, seconds_played: float, duration: float | None) -> bool:
 
 def play_record(*, user: Any, song: Song, seconds_played: float, context: str = "") -> Play:
     """Record one listen of `song`; a listen under 30 s counts as a skip (softly, not a dislike)."""
+    if not math.isfinite(seconds_played):
+        raise ValidationError(
+            f"seconds_played must be a number of seconds, got {seconds_played!r}.",
+            code="invalid_seconds",
+        )
     seconds = max(0.0, float(seconds_played))
     if song.duration:
         seconds = min(seconds, float(song.duration))

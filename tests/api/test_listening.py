@@ -147,3 +147,14 @@ def test_playlists_save_edit_share_export_and_import(api: APIClient, user, songs
 
     assert api.delete(url).status_code == 204
     assert not Playlist.objects.filter(pk=playlist["id"]).exists()
+
+
+def test_listening_input_is_validated(api: APIClient, songs) -> None:
+    too_big = 2**63
+    assert api.post("/api/radio/", {"seed": too_big}, format="json").status_code == 400
+    assert api.get("/api/path/", {"start": 1, "end": too_big}).status_code == 400
+    not_a_number = api.post(
+        "/api/plays/", f'{{"song": {songs[0].pk}, "seconds_played": NaN}}',
+        content_type="application/json",
+    )  # fmt: skip
+    assert (not_a_number.status_code, not_a_number.json()["code"]) == (400, "parse_error")
