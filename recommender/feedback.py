@@ -16,7 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from django.db.models import BooleanField, Value
+from django.db.models import Exists, OuterRef
+from django.db.models.expressions import RawSQL
 
 from classifier.models import Analysis, ModelVersion
 from library.models import Dislike, Play
@@ -59,42 +60,34 @@ class Aversion:
 
 
 def aversion_for_user(*, user: User | None, version: ModelVersion | int) -> Aversion:
-    """The user's dislikes and recent skips, as embeddings by `version`.
+    """The user's dislikes and recent skips, as embeddings by `version`. One query (none when
+    anonymous).
 
-    Two queries (none when anonymous): the song ids, then their analyses by their (song, version)
-    index. One query with OR-ed subqueries would scan every analysis of the version.
+    The song ids come from one IN (… UNION ALL …) subquery, so that PostgreSQL reads the
+    analyses through their (song, version) index; two IN subqueries joined by OR would make it
+    scan every analysis of the version.
     """
     if user is None or not user.is_authenticated:
         return Aversion()
-    no, yes = Value(False, output_field=BooleanField()), Value(True, output_field=BooleanField())
-    recent_skips = (
-        Play.objects.filter(user_id=user.pk, skipped=True)
-        .annotate(disliked=no)
-        .order_by("-started_at")
-        .values_list("song_id", "disliked")[:RECENT_SKIPS]
+    songs = RawSQL(  # noqa: S611 - table names from the models; the values are parameters
+        f"SELECT song_id FROM {Dislike._meta.db_table} WHERE user_id = %s"  # noqa: S608
+        f" UNION ALL (SELECT song_id FROM {Play._meta.db_table} WHERE user_id = %s AND skipped"
+        " ORDER BY started_at DESC LIMIT %s)",
+        (user.pk, user.pk, RECENT_SKIPS),
     )
-    disliked = (
-        Dislike.objects.filter(user_id=user.pk)
-        .annotate(disliked=yes)
-        .order_by()
-        .values_list("song_id", "disliked")
-    )
-    pairs = list(recent_skips.union(disliked, all=True))
-    excluded = frozenset(song_id for song_id, is_disliked in pairs if is_disliked)
-    ids = {song_id for song_id, _ in pairs}
-    if not ids:
-        return Aversion()
     rows = list(
-        Analysis.objects.filter(model_version=version, song_id__in=ids).values_list(
-            "song_id", "embedding"
+        Analysis.objects.filter(model_version=version, song_id__in=songs)
+        .annotate(
+            disliked=Exists(Dislike.objects.filter(user_id=user.pk, song_id=OuterRef("song_id")))
         )
+        .values_list("song_id", "embedding", "disliked")
     )
     if not rows:
-        return Aversion(excluded=excluded)
-    vectors = np.stack([np.asarray(embedding, dtype=np.float64) for _, embedding in rows])
+        return Aversion()
+    vectors = np.stack([np.asarray(embedding, dtype=np.float64) for _, embedding, _ in rows])
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
     return Aversion(
-        excluded=excluded,
+        excluded=frozenset(song_id for song_id, _, disliked in rows if disliked),
         vectors=vectors,
-        weights=np.array([1.0 if song_id in excluded else SKIP_WEIGHT for song_id, _ in rows]),
+        weights=np.array([1.0 if disliked else SKIP_WEIGHT for _, _, disliked in rows]),
     )

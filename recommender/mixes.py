@@ -56,9 +56,8 @@ def mix_create(
     """A mix of `limit` songs from `seeds`, steering clear of `avoid`.
 
     Seeds without an analysis by the serving version are left out (none left: an empty mix).
-    Queries: 6 (seeds, the aversion's two, the search settings, the search, the rows found; one
-    less without dislikes or skips), plus the one of ``model_version_serving`` when `version` is
-    not given.
+    Queries: 5 (seeds, the aversion, the search settings, the search, the rows found), plus the
+    one of ``model_version_serving`` when `version` is not given.
     """
     version = version or model_version_serving()
     limit = min(max(limit, 0), MAX_LIMIT)

@@ -68,9 +68,9 @@ def song_path(
     """Songs from `start` to `end` in `steps` steps (steps + 1 songs), both ends included.
 
     Empty when either end has no analysis by the serving version or the ends are one song.
-    Queries: 6 (one less without dislikes or skips; three more when the ends are so close that the
-    waypoints share their neighbours), plus the one of ``model_version_serving`` when `version`
-    is not given.
+    Queries: 5 (ends, the aversion, the search settings, the search, the rows found; three more
+    when the ends are so close that the waypoints share their neighbours), plus the one of
+    ``model_version_serving`` when `version` is not given.
     """
     version = version or model_version_serving()
     steps = min(max(steps, MIN_STEPS), MAX_STEPS)

@@ -90,8 +90,7 @@ def radio_next(
 
     `skipped` are the ids of `history` the listener skipped in this session. Fewer than `count`
     songs when the library runs out; none when the seed has no analysis by the serving version.
-    Queries: 5 (seed and history, the aversion's two, the search settings and candidates; one
-    less without dislikes or skips), plus
+    Queries: 4 (seed and history, the aversion, the search settings and candidates), plus
     the one of ``model_version_serving`` when `version` is not given.
     """
     version = version or model_version_serving()

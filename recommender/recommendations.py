@@ -282,7 +282,7 @@ def song_list_for_you(
     """Songs for `user` from what they liked and played, varied; popular ones before either.
 
     Never a song the user liked, played through, disliked or uploaded, nor one they may not see.
-    Queries: 7 (6 without dislikes or skips, 5 at cold start), plus the one of
+    Queries: 6 (5 at cold start), plus the one of
     ``model_version_serving`` when `version` is not given.
     """
     version = version or model_version_serving()

@@ -322,7 +322,7 @@ def test_for_you_takes_a_fixed_number_of_queries(
     like(make_user(), *songs[-3:])
 
     # 1 for the serving version, the likes, the songs played through, then the dislikes and
-    # skips (none: one query), the search settings and candidates (or, without likes, the
+    # skips, the search settings and candidates (or, without likes, the
     # popular and the recent songs).
     with django_assert_num_queries(6 if liked_count else 5):
         items = song_list_for_you(user=user, limit=10).items
