@@ -215,6 +215,7 @@ class UploadResponseSerializer(serializers.Serializer):
 class RecommendationSerializer(serializers.Serializer):
     song = SongCompactSerializer()
     score = serializers.FloatField(help_text="What the list is ordered by, higher first.")
+    match = serializers.CharField(help_text='The score for people: "87 % match".')
     similarity = serializers.FloatField(
         allow_null=True, help_text="Cosine similarity to the song it comes from, if any."
     )

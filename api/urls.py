@@ -3,7 +3,16 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 
-from api.views import auth, labels, likes, model_versions, recommendations, songs
+from api.views import (
+    auth,
+    labels,
+    likes,
+    listening,
+    model_versions,
+    playlists,
+    recommendations,
+    songs,
+)
 
 app_name = "api"
 
@@ -23,6 +32,34 @@ urlpatterns = [
         name="label_suggestion_list",
     ),
     path("recommendations/", recommendations.ForYouView.as_view(), name="recommendations"),
+    path("songs/<int:song_id>/dislike/", listening.SongDislikeView.as_view(), name="song_dislike"),
+    path("dislikes/", listening.DislikeListView.as_view(), name="dislike_list"),
+    path("plays/", listening.PlayListView.as_view(), name="play_list"),
+    path("radio/", listening.RadioView.as_view(), name="radio"),
+    path("mixes/", listening.MixView.as_view(), name="mix"),
+    path("path/", listening.PathView.as_view(), name="path"),
+    path("playlists/", playlists.PlaylistListView.as_view(), name="playlist_list"),
+    path("playlists/import/", playlists.PlaylistImportView.as_view(), name="playlist_import"),
+    path(
+        "playlists/<int:playlist_id>/",
+        playlists.PlaylistDetailView.as_view(),
+        name="playlist_detail",
+    ),
+    path(
+        "playlists/<int:playlist_id>/songs/",
+        playlists.PlaylistSongsView.as_view(),
+        name="playlist_songs",
+    ),
+    path(
+        "playlists/<int:playlist_id>/m3u8/",
+        playlists.PlaylistM3U8View.as_view(),
+        name="playlist_m3u8",
+    ),
+    path(
+        "playlists/<int:playlist_id>/xspf/",
+        playlists.PlaylistXSPFView.as_view(),
+        name="playlist_xspf",
+    ),
     path("models/", model_versions.ModelVersionListView.as_view(), name="model_version_list"),
     path(
         "models/<int:version_id>/",

@@ -24,6 +24,14 @@ Then, as one user (who sees the dataset, the shared songs and their own):
 - recall@10: the selector's candidate query (``similar_candidates``, HNSW with the selector's
   search settings) against the same query run as an exact scan (index scans disabled): the share
   of the exact 10 nearest that are among the 10 nearest of the HNSW candidates.
+
+Listening (issue 12), as the same user, who has 20 dislikes and 20 recent skips (so the aversion
+is computed and applied on every call), for `--listening-queries` calls each, after a warm-up:
+- next radio song: ``radio_next(count=1)`` in radio sessions of 10 songs from random seeds,
+  each call sending the session's history so far (the API's shape: the radio keeps no state);
+- a mix of 5 seeds: ``mix_create(seeds=5 random songs, limit=20)``;
+- a 20-step path: ``song_path(start, end, steps=20)`` between two random songs.
+Songs have one of 5,000 artists, so the radio's artist rule has work to do.
 """
 
 from __future__ import annotations
@@ -37,6 +45,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import numpy as np
@@ -65,6 +74,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--songs", default="10000,100000,1000000", help="sizes, comma-separated")
     parser.add_argument("--queries", type=int, default=300, help="timed queries per size")
     parser.add_argument("--recall-queries", type=int, default=100, help="exact scans per size")
+    parser.add_argument(
+        "--listening-queries", type=int, default=200, help="timed radio, mix and path calls"
+    )
     parser.add_argument("--m", type=int, help="HNSW m (default: the migration's index)")
     parser.add_argument("--ef-construction", type=int, help="HNSW ef_construction (default: ditto)")
     parser.add_argument(
@@ -165,7 +177,8 @@ def load_library(
             id, owner_id, title, artist, audio, original_filename, sha256, size_bytes,
             audio_format, duration, sample_rate, status, error_code, error_message, attempts,
             source, is_public, created_at, updated_at)
-        SELECT g, CASE WHEN g %% 10 = 0 THEN 1 + (g / 10) %% %(users)s END, 'Song ' || g, '',
+        SELECT g, CASE WHEN g %% 10 = 0 THEN 1 + (g / 10) %% %(users)s END, 'Song ' || g,
+               'Artist ' || g %% 5000,
                'bench/' || g || '.wav', '', md5(g::text) || md5('timbre' || g), 1000000,
                'wav', 30, 22050, 'done', '', '', 1,
                CASE WHEN g %% 10 = 0 THEN 'upload' ELSE 'dataset' END, g %% 20 = 0,
@@ -313,6 +326,61 @@ def measure(*, size: int, ef_search: int, args: argparse.Namespace) -> dict[str,
     }
 
 
+def measure_listening(*, size: int, args: argparse.Namespace) -> dict[str, list[float]]:
+    """Latencies (ms) of the next radio song, a 5-seed mix and a 20-step path; see the docstring."""
+    from django.contrib.auth import get_user_model
+
+    from classifier.selectors import model_version_serving
+    from library.models import Dislike, Play, Song
+    from recommender.mixes import mix_create
+    from recommender.paths import song_path
+    from recommender.radio import radio_next
+
+    user = get_user_model().objects.get(pk=1)
+    rng = np.random.default_rng(args.seed + 2)
+    ids = rng.choice(np.arange(1, size + 1), size=min(size, 20 * args.listening_queries + 200))
+    visible = [int(i) for i in ids if i % 10 != 0 or i % 20 == 0 or 1 + (i // 10) % USERS == 1]
+    by_id = Song.objects.in_bulk(visible)
+    songs = [by_id[i] for i in visible]
+    Dislike.objects.bulk_create(
+        [Dislike(user=user, song=song) for song in songs[:20]], ignore_conflicts=True
+    )
+    Play.objects.bulk_create(
+        [Play(user=user, song=song, seconds_played=5.0, skipped=True) for song in songs[20:40]]
+    )
+    songs = songs[40:]
+    version = model_version_serving()
+    assert version is not None
+    n = args.listening_queries
+    timings: dict[str, list[float]] = {"radio": [], "mix": [], "path": []}
+
+    def timed(kind: str, call: Any, **kwargs: Any) -> Any:
+        started = time.perf_counter()
+        result = call(user=user, version=version, **kwargs)
+        timings[kind].append((time.perf_counter() - started) * 1000)
+        return result
+
+    for warm in songs[:5]:  # caches, connection, plans
+        radio_next(seed=warm, user=user, version=version)
+        mix_create(seeds=songs[:5], user=user, version=version)
+        song_path(start=warm, end=songs[6], user=user, steps=20, version=version)
+    seeds = iter(songs[10:])
+    while len(timings["radio"]) < n:
+        seed, history = next(seeds), []
+        for _ in range(10):
+            picks = timed("radio", radio_next, seed=seed, history=list(history))
+            assert picks, f"the radio from song {seed.pk} ran dry"
+            history.append(picks[0].song.pk)
+    for _ in range(n):
+        chosen = [songs[int(i)] for i in rng.choice(len(songs), 5, replace=False)]
+        assert len(timed("mix", mix_create, seeds=chosen, limit=20)) == 20
+    for _ in range(n):
+        start, end = (songs[int(i)] for i in rng.choice(len(songs), 2, replace=False))
+        path = timed("path", song_path, start=start, end=end, steps=20)
+        assert len(path) == 21, f"a path of {len(path)} songs"
+    return timings
+
+
 def main() -> int:
     args = parse_args()
     dev_url = os.environ.get("DATABASE_URL")
@@ -390,6 +458,17 @@ def main() -> int:
                     f"serving-version lookup {result['serving_ms']:.1f} ms)",
                     flush=True,
                 )
+            if args.listening_queries:
+                listening = measure_listening(size=size, args=args)
+                figures = ", ".join(
+                    f"{label} p50 {np.percentile(listening[kind], 50):.1f} ms, "
+                    f"p99 {np.percentile(listening[kind], 99):.1f} ms"
+                    for kind, label in (
+                        ("radio", "next radio song"), ("mix", "5-seed mix"),
+                        ("path", "20-step path"),
+                    )
+                )  # fmt: skip
+                print(f"{size:>9,} songs: {figures}", flush=True)
     finally:
         connections.close_all()
         if not args.keep:

@@ -143,3 +143,10 @@ class Like(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} likes {self.song}"
+
+
+# Listening facts (plays, dislikes, playlists) live in their own module; importing them here
+# registers them with the app.
+from library.models_listening import Dislike, Play, Playlist, PlaylistItem  # noqa: E402
+
+__all__ = ["Dislike", "Genre", "Like", "Play", "Playlist", "PlaylistItem", "Song"]

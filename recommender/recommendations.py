@@ -10,7 +10,10 @@ Similar songs
 
     Candidates are the ``CANDIDATE_FACTOR * limit`` nearest embeddings through the HNSW index, in
     one query filtered by the serving model version and by what the user may see; the blend only
-    re-orders them. The reason quotes the cosine similarity: "similar to X (0.91), both jazz".
+    re-orders them. The score is shown as a match ("87 % match", ``Recommendation.match``), so the
+    number a person reads is the one the list is ordered by; the reason says what the two songs
+    share ("both jazz · instrumental, mellow", ``recommender.reasons``) and never names the song
+    the list is about.
 
 For you
     Taste vectors come from the user's recent likes: each liked song on its own up to
@@ -18,7 +21,11 @@ For you
     of every taste vector come back in one query, and maximal marginal relevance picks
     the list: ``MMR_LAMBDA * relevance - (1 - MMR_LAMBDA) * (highest similarity to a song already
     picked)``, where relevance is the similarity to the closest liked song, which the reason names.
-    Without likes (cold start) the list is the most liked visible songs, then the newest.
+    Songs the user played through (not skipped) count as tastes after the likes. The user's
+    dislikes are never picked and, with recent skips, push their close neighbours down
+    (``recommender.feedback``). No genre takes more than a third of the list while other genres
+    have candidates. Without likes or plays (cold start) the list is the most liked and played
+    visible songs, then the newest.
 
 Every selector reads the embeddings of one model version only, the serving one
 (``classifier.selectors.model_version_serving``), and runs a fixed number of queries.
@@ -35,13 +42,16 @@ import numpy as np
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, transaction
-from django.db.models import Count, QuerySet
+from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from pgvector.django import CosineDistance
 
 from classifier.models import Analysis, ModelVersion
 from classifier.selectors import model_version_serving
-from library.models import Song
+from library.models import Dislike, Like, Play, Song
 from library.selectors import User, songs_visible_to, visible_q
+from recommender.feedback import Aversion, aversion_for_user
+from recommender.reasons import match_label, reason_from, shared_traits
 
 # Nearest neighbours fetched per list entry, for the re-ranking to choose from.
 CANDIDATE_FACTOR = 4
@@ -59,8 +69,14 @@ MMR_LAMBDA = 0.7
 MAX_TASTES = 3
 TASTE_LIKES = 200
 
+# In "for you", no genre takes more than this share of the list while others have candidates.
+MAX_GENRE_SHARE = 1 / 3
+# The reason of a pick that shares nothing nameable with the song it is like.
+CLOSE_IN_SOUND = "close in sound"
+
 COLD_START_EXPLANATION = (
-    "Like a few songs to get personal recommendations; meanwhile, popular songs in the library."
+    "Like or play a few songs to get personal recommendations; meanwhile, the most liked and "
+    "played songs in the library."
 )
 NO_MODEL_EXPLANATION = "Recommendations appear once the library's songs have been analysed."
 
@@ -70,8 +86,16 @@ class Recommendation:
     song: Song
     score: float  # what the list is ordered by, higher first
     similarity: float | None  # cosine similarity to the song it is recommended from, if any
-    reason: str  # for the user: "similar to X (0.91), both jazz", "because you liked Y"
+    reason: str  # for the user: "both jazz · mellow", "because you liked Y · both jazz"
     genre: str = ""  # the serving model's predicted genre of `song`
+
+    @property
+    def match(self) -> str:
+        """The score as a person reads it, "87 % match"; it is what the list is ordered by.
+
+        Empty for songs not recommended by sound (popular and new songs at cold start).
+        """
+        return match_label(self.score) if self.similarity is not None else ""
 
 
 @dataclass(frozen=True)
@@ -173,9 +197,8 @@ def song_list_similar(
     for analysis in rows:
         similarity = 1.0 - float(analysis.distance)  # type: ignore[attr-defined]
         overlap = genre_overlap(seed.probabilities, analysis.probabilities)
-        reason = f"similar to {song.title} ({similarity:.2f})"
-        if analysis.predicted_genre == seed.predicted_genre:
-            reason += f", both {_genre_text(seed.predicted_genre)}"
+        # The seed is the song the list is about: the reason says what they share, not its name.
+        reason = shared_traits(seed, analysis) or CLOSE_IN_SOUND
         ranked.append(
             Recommendation(
                 song=analysis.song,
@@ -205,8 +228,8 @@ def similar_candidates(
         .annotate(distance=CosineDistance("embedding", seed.embedding))
         .filter(distance__gt=DUPLICATE_DISTANCE)
         .select_related("song")
-        # The blend needs only distances and probabilities: 40 vectors are not worth parsing.
-        .defer("embedding", "tags")
+        # The blend needs distances, probabilities and tags: 40 vectors are not worth parsing.
+        .defer("embedding")
     )
     if genre:
         candidates = candidates.filter(predicted_genre=genre)
@@ -257,10 +280,11 @@ def taste_vectors(embeddings: np.ndarray, *, max_tastes: int = MAX_TASTES) -> np
 def song_list_for_you(
     *, user: User | None, limit: int = 10, version: ModelVersion | None = None
 ) -> ForYou:
-    """Songs for `user` from what they liked, varied; popular then recent ones without likes.
+    """Songs for `user` from what they liked and played, varied; popular ones before either.
 
-    Never a song the user liked or uploaded, nor one they may not see.
-    Queries: 3, plus the one of ``model_version_serving`` when `version` is not given.
+    Never a song the user liked, played through, disliked or uploaded, nor one they may not see.
+    Queries: 6 (5 at cold start), plus the one of
+    ``model_version_serving`` when `version` is not given.
     """
     version = version or model_version_serving()
     if version is None:
@@ -273,17 +297,27 @@ def song_list_for_you(
         .select_related("song")
         .order_by("-song__likes__created_at", "-id")[:TASTE_LIKES]
     )
-    if not liked:
+    played = list(
+        _recommendable(user=user, version=version)
+        .filter(song__plays__user_id=user.pk, song__plays__skipped=False)
+        .exclude(song_id__in=[a.song_id for a in liked])
+        .annotate(last_played=Max("song__plays__started_at"))
+        .select_related("song")
+        .order_by("-last_played", "-id")[: max(TASTE_LIKES - len(liked), 0)]
+    )
+    tasted = liked + played
+    if not tasted:
         return _cold_start(user=user, version=version, limit=limit)
 
-    liked_embeddings = np.stack([_embedding(a) for a in liked])
+    aversion = aversion_for_user(user=user, version=version)
+    liked_embeddings = np.stack([_embedding(a) for a in tasted])
     tastes = taste_vectors(liked_embeddings)
     per_taste = max(limit, math.ceil(limit * CANDIDATE_FACTOR / len(tastes)))
     base = (
         _recommendable(user=user, version=version)
         .exclude(song__likes__user_id=user.pk)
         .exclude(song__owner_id=user.pk)
-        .exclude(song__sha256__in=[a.song.sha256 for a in liked])
+        .exclude(song__sha256__in=[a.song.sha256 for a in tasted])
         .select_related("song")
     )
     nearest = [
@@ -293,17 +327,32 @@ def song_list_for_you(
     with hnsw_search(ef_search=max(HNSW_EF_SEARCH, per_taste)):
         rows = list(nearest[0].union(*nearest[1:], all=True))
 
+    rows = [row for row in rows if row.song_id not in aversion.excluded]
     items = _pick_diverse(
-        candidates=_unique_songs(rows), liked=liked, liked_embeddings=liked_embeddings, limit=limit
+        candidates=_unique_songs(rows),
+        liked=tasted,
+        liked_count=len(liked),
+        liked_embeddings=liked_embeddings,
+        aversion=aversion,
+        limit=limit,
     )
-    count = len(liked)
-    songs = f"{count} song{'s' if count != 1 else ''} you liked"
-    if count == TASTE_LIKES:
-        songs += " most recently"
     return ForYou(
         items=items,
         cold_start=False,
-        explanation=f"From the {songs}, varied so that no two picks sound alike.",
+        explanation=_for_you_explanation(liked=len(liked), played=len(played), limit=limit),
+    )
+
+
+def _for_you_explanation(*, liked: int, played: int, limit: int) -> str:
+    sources = []
+    if liked:
+        sources.append(f"{liked} song{'s' if liked != 1 else ''} you liked")
+    if played:
+        sources.append(f"{played} song{'s' if played != 1 else ''} you played through")
+    cap = max(1, math.ceil(limit * MAX_GENRE_SHARE))
+    return (
+        f"From the {' and the '.join(sources)}: songs close to one of them, each unlike the "
+        f"picks above it, and at most {cap} from one genre while others are on offer."
     )
 
 
@@ -325,61 +374,90 @@ def _pick_diverse(
     *,
     candidates: list[Analysis],
     liked: list[Analysis],
+    liked_count: int,
     liked_embeddings: np.ndarray,
+    aversion: Aversion,
     limit: int,
 ) -> list[Recommendation]:
-    """Maximal marginal relevance over `candidates`; each pick names its closest liked song."""
+    """Maximal marginal relevance over `candidates`, at most MAX_GENRE_SHARE of a genre while
+    other genres have candidates; each pick names the song it is like (the first `liked_count`
+    of `liked` were liked, the others played)."""
     if not candidates:
         return []
     embeddings = np.stack([_embedding(a) for a in candidates])
     to_liked = embeddings @ liked_embeddings.T  # (candidates, likes): cosine, all unit vectors
     closest = np.argmax(to_liked, axis=1)
-    relevance = to_liked[np.arange(len(candidates)), closest]
+    relevance = to_liked[np.arange(len(candidates)), closest] - aversion.penalty(embeddings)
     # Another copy of a liked recording is not a discovery.
-    keep = relevance < 1.0 - DUPLICATE_DISTANCE
+    keep = to_liked.max(axis=1) < 1.0 - DUPLICATE_DISTANCE
     between = embeddings @ embeddings.T
     redundancy = np.zeros(len(candidates))
     available = keep.copy()
+    genres = np.array([a.predicted_genre for a in candidates])
+    cap = max(1, math.ceil(limit * MAX_GENRE_SHARE))
+    picked_per_genre: dict[str, int] = {}
     picks: list[Recommendation] = []
     while len(picks) < limit and available.any():
         mmr = MMR_LAMBDA * relevance - (1.0 - MMR_LAMBDA) * redundancy
         mmr[~available] = -np.inf
+        full = np.array([picked_per_genre.get(g, 0) >= cap for g in genres])
+        if (available & ~full).any():
+            mmr[full] = -np.inf
         best = int(np.argmax(mmr))
         available[best] = False
         redundancy = np.maximum(redundancy, between[best])
         analysis = candidates[best]
+        picked_per_genre[analysis.predicted_genre] = (
+            picked_per_genre.get(analysis.predicted_genre, 0) + 1
+        )
+        source = int(closest[best])
+        verb = "because you liked" if source < liked_count else "because you played"
         picks.append(
             Recommendation(
                 song=analysis.song,
                 score=float(mmr[best]),
-                similarity=float(relevance[best]),
-                reason=f"because you liked {liked[int(closest[best])].song.title}",
+                similarity=float(to_liked[best, source]),
+                reason=reason_from(seed=liked[source], item=analysis, verb=verb),
                 genre=analysis.predicted_genre,
             )
         )
     return picks
 
 
+# Most liked and played: a like and a play through weigh the same.
+_POPULARITY = F("like_count") + F("play_count")
+
+
 def _cold_start(*, user: User | None, version: ModelVersion, limit: int) -> ForYou:
-    """The most liked songs the user may see, then the newest; two queries."""
+    """The most liked and played songs the user may see, then the newest; two queries."""
     songs = songs_visible_to(user=user).filter(
         status=Song.Status.DONE, analyses__model_version=version, analyses__is_not_music=False
     )
     if user is not None:
         songs = songs.exclude(owner_id=user.pk)
+    if user is not None and user.is_authenticated:
+        disliked = Dislike.objects.filter(user_id=user.pk).values("song_id")
+        songs = songs.exclude(pk__in=disliked)
+    likes = Like.objects.filter(song=OuterRef("pk")).order_by().values("song")
+    plays = Play.objects.filter(song=OuterRef("pk"), skipped=False).order_by().values("song")
     popular = list(
-        songs.filter(likes__isnull=False)
-        .annotate(like_count=Count("likes"))
-        .order_by("-like_count", "-created_at", "-id")[:limit]
+        songs.filter(
+            Q(pk__in=Like.objects.values("song_id"))
+            | Q(pk__in=Play.objects.filter(skipped=False).values("song_id"))
+        )
+        .annotate(
+            like_count=Coalesce(Subquery(likes.annotate(n=Count("pk")).values("n")), 0),
+            play_count=Coalesce(Subquery(plays.annotate(n=Count("pk")).values("n")), 0),
+        )
+        .order_by(_POPULARITY.desc(), "-like_count", "-created_at", "-id")[:limit]
     )
     recent = list(songs.order_by("-created_at", "-id")[:limit])
     items = [
         Recommendation(
             song=song,
-            score=float(song.like_count),  # type: ignore[attr-defined]
+            score=float(song.like_count + song.play_count),  # type: ignore[attr-defined]
             similarity=None,
-            reason=f"popular: liked by {song.like_count}"  # type: ignore[attr-defined]
-            f" {'person' if song.like_count == 1 else 'people'}",  # type: ignore[attr-defined]
+            reason=_popular_reason(song.like_count, song.play_count),  # type: ignore[attr-defined]
         )
         for song in popular
     ]
@@ -390,3 +468,12 @@ def _cold_start(*, user: User | None, version: ModelVersion, limit: int) -> ForY
         if song.pk not in shown
     ]
     return ForYou(items=items[:limit], cold_start=True, explanation=COLD_START_EXPLANATION)
+
+
+def _popular_reason(likes: int, plays: int) -> str:
+    parts = []
+    if likes:
+        parts.append(f"liked by {likes} {'person' if likes == 1 else 'people'}")
+    if plays:
+        parts.append(f"played {plays} time{'s' if plays != 1 else ''}")
+    return "popular: " + ", ".join(parts)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from web.views import discover, library, model_versions, songs, teach, upload
+from web.views import discover, library, listening, model_versions, songs, teach, upload
 
 app_name = "web"
 
@@ -21,6 +21,27 @@ urlpatterns = [
     path("songs/<int:song_id>/like/", songs.song_like, name="song_like"),
     path("songs/<int:song_id>/unlike/", songs.song_unlike, name="song_unlike"),
     path("songs/<int:song_id>/share/", songs.song_share, name="song_share"),
+    path("songs/<int:song_id>/delete/", listening.song_delete_view, name="song_delete"),
+    path("songs/<int:song_id>/retry/", listening.song_retry, name="song_retry"),
+    path("songs/<int:song_id>/dislike/", listening.song_dislike, name="song_dislike"),
+    path("mine/", listening.my_uploads, name="my_uploads"),
+    path("liked/", listening.liked, name="liked"),
+    path("path/", listening.path_page, name="path"),
+    path("playlists/", listening.playlist_list, name="playlist_list"),
+    path("playlists/import/", listening.playlist_import, name="playlist_import"),
+    path("playlists/<int:playlist_id>/", listening.playlist_detail, name="playlist_detail"),
+    path("playlists/<int:playlist_id>/edit/", listening.playlist_edit, name="playlist_edit"),
+    path("playlists/<int:playlist_id>/move/", listening.playlist_move, name="playlist_move"),
+    path(
+        "playlists/<int:playlist_id>/delete/",
+        listening.playlist_delete_view,
+        name="playlist_delete",
+    ),
+    path(
+        "playlists/<int:playlist_id>/export.<str:kind>",
+        listening.playlist_export,
+        name="playlist_export",
+    ),
     path("for-you/", discover.for_you, name="for_you"),
     path("genres/", discover.genre_list, name="genre_list"),
     path("genres/<slug:name>/", discover.genre_detail, name="genre_detail"),

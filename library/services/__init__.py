@@ -5,6 +5,7 @@ Split by sub-domain; the names most callers need are re-exported here.
 
 from library.services.accounts import token_revoke, token_rotate, user_create
 from library.services.likes import like_create, like_delete
+from library.services.listening import dislike_create, dislike_delete, play_record
 from library.services.songs import (
     SongCreateResult,
     file_sha256,
@@ -23,10 +24,13 @@ __all__ = [
     "SongCreateResult",
     "UploadOutcome",
     "UploadResult",
+    "dislike_create",
+    "dislike_delete",
     "file_sha256",
     "genre_get_or_create",
     "like_create",
     "like_delete",
+    "play_record",
     "song_create",
     "song_delete",
     "song_file_missing",

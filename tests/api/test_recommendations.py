@@ -49,8 +49,8 @@ def test_similar_songs_come_with_scores_and_reasons(api: APIClient, user, versio
     ten, thirty = body["items"]
     assert ten["similarity"] == pytest.approx(np.cos(np.radians(10)), abs=1e-4)
     assert ten["score"] == pytest.approx(ten["similarity"])
-    assert (ten["genre"], ten["reason"]) == ("rock", "similar to Seed (0.98)")
-    assert thirty["reason"] == "similar to Seed (0.87), both jazz"
+    assert (ten["genre"], ten["reason"], ten["match"]) == ("rock", "close in sound", "98 % match")
+    assert (thirty["reason"], thirty["match"]) == ("both jazz", "87 % match")
     assert set(ten["song"]) == {
         "id", "url", "title", "artist", "duration", "source", "is_public", "is_mine",
     }  # fmt: skip
@@ -97,7 +97,10 @@ def test_recommendations_start_cold_then_follow_likes(api: APIClient, user, vers
     assert warm["cold_start"] is False
     assert warm["explanation"].startswith("From the 1 song you liked")
     [item] = warm["items"]
-    assert (item["song"]["title"], item["reason"]) == ("Near", "because you liked Liked")
+    assert (item["song"]["title"], item["reason"]) == (
+        "Near",
+        "because you liked Liked · both jazz",
+    )
     assert item["similarity"] == pytest.approx(np.cos(np.radians(15)), abs=1e-4)
 
 

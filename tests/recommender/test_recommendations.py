@@ -69,8 +69,10 @@ def test_similar_songs_come_nearest_first_with_their_reason() -> None:
         round(np.cos(np.radians(d)), 4) for d in (5, 10, 25, 40)
     ]
     assert [item.score for item in items] == [item.similarity for item in items]
-    assert items[0].reason == "similar to Seed (1.00)"
-    assert items[1].reason == "similar to Seed (0.98), both jazz"
+    # The seed is the page's own song: the reason says what they share, not its name.
+    assert items[0].reason == "close in sound"
+    assert items[1].reason == "both jazz"
+    assert items[1].match == f"{round(100 * items[1].score)} % match"
     assert items[1].genre == "jazz"
 
 
@@ -97,7 +99,7 @@ def test_genre_agreement_is_blended_with_cosine_similarity(settings: Any) -> Non
     # (1 - w) * cosine similarity + w * sum of min(p_seed(g), p_song(g))
     assert items[0].score == pytest.approx(0.5 * np.cos(np.radians(30)) + 0.5 * (0.7 + 0.2))
     assert items[1].score == pytest.approx(0.5 * np.cos(np.radians(10)) + 0.5 * (0.1 + 0.2))
-    assert items[0].reason == f"similar to {seed.title} (0.87), both jazz"
+    assert items[0].reason == "both jazz"
 
 
 def test_genre_filter_keeps_only_that_predicted_genre() -> None:
@@ -238,14 +240,15 @@ def test_for_you_is_varied_and_says_which_like_it_comes_from() -> None:
     result = song_list_for_you(user=user, limit=3)
 
     assert not result.cold_start
-    assert (
-        result.explanation == "From the 2 songs you liked, varied so that no two picks sound alike."
+    assert result.explanation == (
+        "From the 2 songs you liked: songs close to one of them, each unlike the picks above it, "
+        "and at most 1 from one genre while others are on offer."
     )
     assert titles(result.items) == ["X+3", "Z-10", "X+4"]  # nearest alone would be X+3, X+4, X+5
     assert [item.reason for item in result.items] == [
-        "because you liked X",
-        "because you liked Z",
-        "because you liked X",
+        "because you liked X · both jazz",
+        "because you liked Z · both jazz",
+        "because you liked X · both jazz",
     ]
     assert result.items[1].similarity == pytest.approx(np.cos(np.radians(10)))
     assert result.items[0].score > result.items[1].score > result.items[2].score
@@ -318,9 +321,10 @@ def test_for_you_takes_a_fixed_number_of_queries(
     like(user, *songs[:liked_count])
     like(make_user(), *songs[-3:])
 
-    # 1 for the serving version, the likes, then the search settings and candidates (or, without
-    # likes, the popular and the recent songs).
-    with django_assert_num_queries(4):
+    # 1 for the serving version, the likes, the songs played through, then the dislikes and
+    # skips, the search settings and candidates (or, without likes, the
+    # popular and the recent songs).
+    with django_assert_num_queries(6 if liked_count else 5):
         items = song_list_for_you(user=user, limit=10).items
         assert len(titles(items)) == 10
 

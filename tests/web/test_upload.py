@@ -88,8 +88,9 @@ def test_form_upload_stores_each_file_with_title_from_tags_or_name(
         stored = Path(song.audio.path)
         assert stored.is_file() and Path(original).stem not in stored.name  # a generated name
     assert len(callbacks) == 3  # one analysis queued per new song, after commit
-    # No model is active: the page says why the songs wait instead of a bare "Queued".
-    assert response.content.count(b"Waiting for a genre model to be trained") == 3
+    # No model is active: the page says why the songs wait instead of a bare "Queued", in this
+    # upload's results and in the recent uploads below them.
+    assert response.content.count(b"Waiting for a genre model to be trained") == 6
 
 
 def test_same_bytes_twice_is_one_song(

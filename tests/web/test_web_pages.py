@@ -285,7 +285,9 @@ def test_song_page_shows_genres_tags_and_similar_songs_with_reasons(ada, setting
     # The same ten highest tags as the API lists.
     assert [s.name for s in profile.tags] == [f"tag{n}" for n in range(19, 9, -1)]
     text = response.content.decode()
-    assert "similar to So What (0.98), both jazz" in text
+    # The page is about So What: the reason says what they share, the score is the order.
+    assert "both jazz" in text and "similar to So What" not in text
+    assert "98 % match" in text
     assert text.index("Freddie") < text.index("Paranoid")
     assert reverse("web:song_audio", args=[seed.pk]) in text
     assert reverse("web:song_spectrogram", args=[seed.pk]) in text
@@ -299,7 +301,7 @@ def test_for_you_starts_cold_then_follows_likes(ada) -> None:
 
     cold = client.get("/for-you/").content.decode()
     assert COLD_START_EXPLANATION in cold
-    assert "You have not liked any songs yet" in cold
+    assert "You have not liked or played any songs yet" in cold
 
     Like.objects.create(user=ada, song=liked)
     warm = client.get("/for-you/").content.decode()

@@ -25,6 +25,7 @@ from audio.errors import InvalidAudioError
 from classifier.selectors import model_version_active, model_version_serving
 from library.models import Song
 from library.selectors import song_liked_ids, song_list_for_owner, songs_visible_to
+from library.selectors_listening import disliked_song_ids, song_list_liked
 from library.services import (
     like_create,
     like_delete,
@@ -39,6 +40,7 @@ from web.forms import SongEditForm
 from web.spectrograms import song_spectrogram_png, spectrogram_params
 
 SIMILAR_SONGS = 10
+PATH_TARGETS = 20
 
 
 def _visible_song(request: HttpRequest, song_id: int) -> Song:
@@ -53,6 +55,7 @@ def song_detail(request: HttpRequest, song_id: int) -> HttpResponse:
     song = _visible_song(request, song_id)
     version = model_version_serving()
     similar = song_list_similar(song=song, user=request.user, limit=SIMILAR_SONGS, version=version)
+    liked = song_list_liked(user=request.user).exclude(pk=song.pk)[:PATH_TARGETS]
     context = {
         "song": song,
         "is_owner": song.owner_id is not None and song.owner_id == request.user.pk,
@@ -61,6 +64,9 @@ def song_detail(request: HttpRequest, song_id: int) -> HttpResponse:
         "liked_ids": song_liked_ids(user=request.user, songs=[song, *(s.song for s in similar)]),
         "model": model_version_active(),
         "file_missing": song_file_missing(song=song),
+        "disliked": song.pk in disliked_song_ids(user=request.user),
+        # Where a path from this song may lead: the songs I liked, then the similar ones.
+        "path_targets": list(dict.fromkeys([*liked, *(s.song for s in similar)])),
     }
     return render(request, "web/song_detail.html", context)
 

@@ -15,9 +15,10 @@ from classifier.selectors import model_version_active
 from library.selectors import upload_limits
 from library.services import UploadResult, songs_upload
 from library.upload_limits import UploadRefused, uploaded_files
-from recommender.songs import song_progress_list
+from recommender.songs import model_versions_shown, song_list, song_progress_list
 
 MAX_STATUS_IDS = 100
+RECENT_UPLOADS = 10
 
 
 @login_required
@@ -36,6 +37,9 @@ def upload(request: HttpRequest) -> HttpResponse:
         "refusal": refusal,
         "limits": upload_limits(owner=request.user),
         "model": model_version_active(),
+        "recent": song_list(user=request.user, versions=model_versions_shown(), mine=True)[
+            :RECENT_UPLOADS
+        ],
     }
     status = refusal.status if refusal is not None else 200
     response = render(request, "web/upload.html", context, status=status)

@@ -3,6 +3,9 @@
 // the request fails, the form posts normally and the server redirects back.
 (() => {
   "use strict";
+  // player.js runs page scripts again after swapping a page in: listen once.
+  if (window.timbreLikeReady) return;
+  window.timbreLikeReady = true;
   const show = (form, liked) => {
     form.dataset.liked = String(liked);
     form.action = liked ? form.dataset.unlikeUrl : form.dataset.likeUrl;
