@@ -20,6 +20,8 @@ PATHS = {
     "/api/recommendations/": {"get"},
     "/api/models/": {"get"},
     "/api/models/{version_id}/": {"get"},
+    "/api/label-suggestions/": {"get"},
+    "/api/songs/{song_id}/label/": {"post"},
 }
 
 
