@@ -8,9 +8,9 @@ cannot be measured that way: it is trained on in every fold and left out of the 
 header says how many artist groups each genre has.
 
 Rows (same folds for every row):
-- musicnn head: the production model (frozen pretrained musicnn, pooled features, 128-d head),
-  early stopping on a validation part of each fold's training songs; the same head on the
-  200-d penultimate features is the option tried for the embedding;
+- musicnn head on penultimate: the production model (frozen pretrained musicnn, its 200-d
+  penultimate features, 128-d head), early stopping on a validation part of each fold's training
+  songs; the same head on the 1,506-d pooled features (the model before) beside it;
 - musicnn pooled/penultimate + logistic regression: the same frozen features, plain logistic
   regression on each song's mean feature vector;
 - handcrafted + logistic regression (`--handcrafted`): MFCC, chroma, spectral statistics, tempo;
@@ -19,7 +19,7 @@ Each row: track accuracy mean ± standard deviation over folds, purity@10 (each 
 nearest among all songs under the similar-songs score, with that row's embedding), fitting time
 per fold and inference throughput in 3-s segments per second.
 
-Then the learning-curve rows (`--curve-rounds`): a random 70 % of the artist groups play the
+Then the learning-curve rows (`--curve-repeats` splits): a random 70 % of the artist groups play the
 user's unlabelled library, the rest is labelled; 10, 20, 30 of the library's songs are asked
 (`classifier.suggestions`, rounds of 5, smallest top-two margin, spread out) or picked at random,
 answered with their true genre, and the model (logistic regression on penultimate features, the
@@ -329,8 +329,8 @@ def main() -> None:
     rows = {
         name: RowResult(name, [], [], [])
         for name in (
-            "musicnn head (production)",
-            "musicnn head on penultimate features",
+            "musicnn head on pooled features",
+            "musicnn head on penultimate (production)",
             "musicnn pooled + logistic regression",
             "musicnn penultimate + logistic regression",
         )
@@ -344,8 +344,8 @@ def main() -> None:
     for fold, (train_val, test) in enumerate(folds.folds):
         train, val = split_validation(train_val, tracks, seed=args.seed + fold)
         for name, inputs in (
-            ("musicnn head (production)", pooled),
-            ("musicnn head on penultimate features", penultimate),
+            ("musicnn head on pooled features", pooled),
+            ("musicnn head on penultimate (production)", penultimate),
         ):
             x_tr, y_tr, _ = stack(train, inputs, tracks)
             x_va, y_va, _ = stack(val, inputs, tracks)
@@ -370,7 +370,7 @@ def main() -> None:
             _, embeddings = track_probabilities(outputs["embedding"], owners)
             row.accuracies.append(float(np.mean(probabilities[test].argmax(1) == labels[test])))
             row.purities.append(purity_of(embeddings, probabilities, labels, test))
-            if inputs is pooled:
+            if inputs is penultimate:
                 heads.append(head)
 
         for name, features in (
@@ -400,7 +400,7 @@ def main() -> None:
 
     def musicnn_process(path: Path) -> int:
         segments = file_segments(path, params=MUSICNN)
-        features = pooled_features(backbone, segments)
+        features = to_penultimate.predict(pooled_features(backbone, segments), verbose=0)
         head.predict(features, verbose=0)
         return len(segments)
 

@@ -96,11 +96,11 @@ def build_model_artifact(artifact_dir: Path, *, class_names: list[str], seed: in
     from audio.features import MUSICNN
     from classifier.artifacts import MODEL_FILENAME, SIDECAR_FILENAME
     from classifier.nets.head import build_genre_head
-    from classifier.nets.musicnn import MSD_TAGS, POOLED_DIM, load_musicnn_backbone
+    from classifier.nets.musicnn import MSD_TAGS, PENULTIMATE_DIM, load_musicnn_backbone
     from classifier.trainer import musicnn_inference_model
 
     keras.utils.set_random_seed(seed)
-    head = build_genre_head(input_dim=POOLED_DIM, num_classes=len(class_names))
+    head = build_genre_head(input_dim=PENULTIMATE_DIM, num_classes=len(class_names))
     model = musicnn_inference_model(load_musicnn_backbone(), head)
     artifact_dir.mkdir(parents=True, exist_ok=True)
     model.save(artifact_dir / MODEL_FILENAME)

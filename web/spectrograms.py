@@ -29,14 +29,15 @@ def spectrogram_params(*, version: ModelVersion | None) -> FeatureParams:
     # librosa (through audio.features) is imported on first use, not with the web process.
     from audio import features
 
-    if version is None or not version.feature_params:
+    stored = version.feature_params if version is not None else None
+    if not stored:
         return features.MUSICNN
     try:
-        return features.FeatureParams.from_dict(version.feature_params)
+        return features.FeatureParams.from_dict(stored)
     except (TypeError, ValueError):
-        # Only a preset's name recorded (older or hand-made versions): that preset.
-        named = {params.preset: params for params in (features.MUSICNN, features.SEED)}
-        return named.get(str(version.feature_params.get("preset")), features.MUSICNN)
+        # Incomplete or newer parameters: the preset of that name, else musicnn's.
+        presets = (features.MUSICNN, features.SEED)
+        return next((p for p in presets if p.preset == stored.get("preset")), features.MUSICNN)
 
 
 def spectrogram_path(*, song: Song, params: FeatureParams) -> Path:

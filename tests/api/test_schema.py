@@ -33,6 +33,8 @@ PATHS = {
     "/api/playlists/{playlist_id}/xspf/": {"get"},
     "/api/models/": {"get"},
     "/api/models/{version_id}/": {"get"},
+    "/api/label-suggestions/": {"get"},
+    "/api/songs/{song_id}/label/": {"post"},
 }
 
 
