@@ -35,7 +35,7 @@ def test_an_exited_process_is_started_again_and_one_that_keeps_dying_stops_every
 
 def test_make_run_runs_beat_apart_and_gunicorn_threaded() -> None:
     assert "--beat" not in worker_command(env={})
-    assert beat_command(schedule=Path("celerybeat-schedule"))[3:6] == ["-A", "recommender", "beat"]
+    assert beat_command(schedule=Path("celerybeat-schedule"))[3:6] == ["-A", "timbre", "beat"]
     command = gunicorn_command(host="127.0.0.1", port=8000, workers=3)
     assert command[command.index("--worker-class") + 1] == "gthread"
     assert web_workers({"WEB_CONCURRENCY": "7"}) == 7
