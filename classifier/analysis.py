@@ -18,7 +18,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, connection, transaction
@@ -28,6 +27,7 @@ from django.utils import timezone
 from audio.errors import ErrorCode, InvalidAudioError
 from classifier.models import Analysis, ModelVersion
 from classifier.selectors import model_version_active
+from library.files import SongFileOutsideFolderError, SongFileUnavailableError, song_file_path
 from library.models import Song
 
 if TYPE_CHECKING:
@@ -70,6 +70,10 @@ TIMEOUT = SongFailure(
 STORAGE_UNAVAILABLE = SongFailure(
     ErrorCode.STORAGE_UNAVAILABLE,
     "The stored audio file could not be read. It was retried several times; re-upload it.",
+)
+OUTSIDE_FOLDER = SongFailure(
+    ErrorCode.STORAGE_UNAVAILABLE,
+    "The file leads outside its music folder (a link out of it) and is never read.",
 )
 MODEL_ERROR = SongFailure(
     ErrorCode.MODEL_ERROR,
@@ -175,9 +179,13 @@ def song_analyze(
 
 
 def _analyze_claimed(song: Song, version: ModelVersion) -> Outcome:
-    path = Path(song.audio.path)
-    if not path.is_file():
-        raise StorageUnavailableError(f"audio file of song {song.pk} is missing")
+    try:
+        path = song_file_path(song=song)
+    except SongFileOutsideFolderError:
+        song_fail(song_id=song.pk, failure=OUTSIDE_FOLDER)
+        return Outcome.FAILED
+    except SongFileUnavailableError as error:
+        raise StorageUnavailableError(str(error)) from error
     try:
         prediction = predictor_for(version).predict_file(path)
     except InvalidAudioError as error:

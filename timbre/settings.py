@@ -150,6 +150,11 @@ FILE_UPLOAD_HANDLERS = [
 # Django's own cap answers a bare "400 Bad Request"; one more lets the handler above speak first.
 DATA_UPLOAD_MAX_NUMBER_FILES = MAX_FILES_PER_UPLOAD + 1
 
+# --- music folders (scanned in place, read-only) -------------------------------------------
+# Folders indexed where they are (comma-separated absolute paths); beat re-scans them.
+MUSIC_DIRS = env_list("MUSIC_DIRS", [])
+MUSIC_SCAN_MINUTES = env_int("MUSIC_SCAN_MINUTES", 60, minimum=1)
+
 # --- API ------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -219,6 +224,11 @@ CELERY_BEAT_SCHEDULE = {
     # /healthz reports how long ago a worker last ran a task.
     "worker-heartbeat": {"task": "workers.heartbeat", "schedule": 60.0},
 }
+if MUSIC_DIRS:
+    CELERY_BEAT_SCHEDULE["scan-music-dirs"] = {
+        "task": "library.scan_music_dirs",
+        "schedule": MUSIC_SCAN_MINUTES * 60.0,
+    }
 
 # --- cache ----------------------------------------------------------------------------------
 # Throttle counters (uploads, log-ins) must be shared by every web process: by default database 1

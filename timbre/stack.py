@@ -113,6 +113,9 @@ def run(env: dict[str, str], *, host: str, port: int) -> int:
     subprocess.run([PYTHON, MANAGE, "migrate", "--noinput"], env=env, check=True)
     # Hook for first-run set-up (demo library, first model); a no-op when there is nothing to do.
     subprocess.run([PYTHON, MANAGE, "bootstrap"], env=env, check=True)
+    if env.get("MUSIC_DIRS"):
+        # Beat re-scans every MUSIC_SCAN_MINUTES; the first scan starts now, in the worker.
+        subprocess.run([PYTHON, MANAGE, "scan_library", "--background"], env=env, check=True)
     beat_schedule = paths.data_dir() / "celerybeat-schedule"
     processes = [
         # One worker with an embedded beat, which runs the sweeper of stuck songs every minute.
