@@ -3,7 +3,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 
-from api.views import auth, likes, model_versions, recommendations, songs
+from api.views import albums, auth, likes, model_versions, recommendations, songs
 
 app_name = "api"
 
@@ -15,6 +15,8 @@ urlpatterns = [
     path("songs/<int:song_id>/similar/", songs.SimilarSongsView.as_view(), name="song_similar"),
     path("songs/<int:song_id>/like/", likes.SongLikeView.as_view(), name="song_like"),
     path("likes/", likes.LikeListView.as_view(), name="like_list"),
+    path("albums/", albums.AlbumListView.as_view(), name="album_list"),
+    path("albums/<int:album_id>/", albums.AlbumDetailView.as_view(), name="album_detail"),
     path("recommendations/", recommendations.ForYouView.as_view(), name="recommendations"),
     path("models/", model_versions.ModelVersionListView.as_view(), name="model_version_list"),
     path(

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from web.views import discover, library, model_versions, songs, upload
+from web.views import albums, discover, library, model_versions, songs, upload
 
 app_name = "web"
 
@@ -21,6 +21,10 @@ urlpatterns = [
     path("songs/<int:song_id>/like/", songs.song_like, name="song_like"),
     path("songs/<int:song_id>/unlike/", songs.song_unlike, name="song_unlike"),
     path("songs/<int:song_id>/share/", songs.song_share, name="song_share"),
+    path("albums/", albums.album_index, name="album_list"),
+    path("albums/<int:album_id>/", albums.album_detail, name="album_detail"),
+    path("albums/<int:album_id>/cover.jpg", albums.album_cover, name="album_cover"),
+    path("artists/<path:name>/", albums.artist_detail, name="artist_detail"),
     path("for-you/", discover.for_you, name="for_you"),
     path("genres/", discover.genre_list, name="genre_list"),
     path("genres/<slug:name>/", discover.genre_detail, name="genre_detail"),

@@ -17,6 +17,8 @@ PATHS = {
     "/api/songs/{song_id}/similar/": {"get"},
     "/api/songs/{song_id}/like/": {"put", "delete"},
     "/api/likes/": {"get"},
+    "/api/albums/": {"get"},
+    "/api/albums/{album_id}/": {"get"},
     "/api/recommendations/": {"get"},
     "/api/models/": {"get"},
     "/api/models/{version_id}/": {"get"},
