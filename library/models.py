@@ -98,9 +98,11 @@ class Song(models.Model):
     track_number = models.PositiveSmallIntegerField(null=True, blank=True)
     disc_number = models.PositiveSmallIntegerField(null=True, blank=True)
     year = models.PositiveSmallIntegerField(null=True, blank=True)
+    # db_default: rows written by raw SQL (bench loaders, older code during a deploy) stay valid.
     file_genre = models.CharField(
         max_length=100,
         blank=True,
+        db_default="",
         help_text="The file's own genre tag, as written: neither a label nor a prediction.",
     )
     # A song scanned in place (source "scan") has no stored copy: its file is `relative_path`
@@ -108,7 +110,7 @@ class Song(models.Model):
     folder = models.ForeignKey(
         "MusicFolder", on_delete=models.PROTECT, null=True, blank=True, related_name="songs"
     )
-    relative_path = models.CharField(max_length=1024, blank=True)
+    relative_path = models.CharField(max_length=1024, blank=True, db_default="")
     file_mtime_ns = models.BigIntegerField(null=True, blank=True)
     missing_since = models.DateTimeField(
         null=True, blank=True, help_text="When a scan last found the file gone (kept, not deleted)."

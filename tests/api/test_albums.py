@@ -17,10 +17,10 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def album(tmp_path: Path) -> Album:
     root = tmp_path / "music"
-    tagged_mp3(root / "b.mp3", title="Zeta", artist="Z", album="Letters", album_artist="Various",
-               track="1", disc="1", year="2003", genre="Electronic", cover=jpeg(), seed=1)  # fmt: skip
-    tagged_mp3(root / "a.mp3", title="Alpha", artist="A", album="Letters", album_artist="Various",
-               track="2", disc="1", seed=2)  # fmt: skip
+    letters = {"album": "Letters", "album_artist": "Various", "disc": "1"}
+    tagged_mp3(root / "b.mp3", title="Zeta", artist="Z", track="1", year="2003",
+               genre="Electronic", cover=jpeg(), seed=1, **letters)  # fmt: skip
+    tagged_mp3(root / "a.mp3", title="Alpha", artist="A", track="2", seed=2, **letters)
     library_scan(paths=[root])
     return Album.objects.get(title="Letters")
 
