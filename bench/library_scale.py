@@ -5,8 +5,10 @@
 In a scratch database (``timbre_scale`` on the server of ``DATABASE_URL``, dropped at the end)
 and on queues of its own (a running `make run` worker never takes its tasks):
 
-1. makes N distinct 4-minute 44.1 kHz stereo MP3s (a different procedural demo song per seed:
-   distinct content, not copies) in a temporary folder, with ID3 tags;
+1. makes N distinct 4-minute 44.1 kHz stereo MP3s in a temporary folder, with ID3 tags: each a
+   different procedural demo song (style and seed), 30 s of it synthesised and repeated to the
+   length with a little noise of its own (distinct content, not copies; synthesising 4 minutes
+   takes ~20 s a song here, which would dwarf what is measured);
 2. registers a musicnn model version with an untrained head (the same network and cost as a
    trained one) and starts one Celery worker as `make run` does (`timbre.stack.worker_command`:
    concurrency 1, both queues), warmed up on one extra song so that loading TensorFlow and the
@@ -84,7 +86,12 @@ def make_songs(folder: Path, *, count: int, seconds: float, first_seed: int = 0)
     paths = []
     for seed in range(first_seed, first_seed + count):
         style = STYLES[seed % len(STYLES)]
-        mono = synthesize_song(style=style, seconds=seconds, sample_rate=44_100, seed=seed)
+        rate = 44_100
+        phrase = synthesize_song(
+            style=style, seconds=min(seconds, 30.0), sample_rate=rate, seed=seed
+        )
+        mono = np.resize(phrase, round(seconds * rate))
+        mono += np.random.default_rng(seed).normal(0.0, 0.003, len(mono)).astype(np.float32)
         stereo = np.stack([mono, 0.9 * mono], axis=1)
         album = folder / f"album-{seed // 10:04d}"
         album.mkdir(parents=True, exist_ok=True)
