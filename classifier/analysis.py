@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -117,7 +118,9 @@ def predictor_for(version: ModelVersion) -> Predictor:
         predictor = _predictors.get(version.pk)
         if predictor is None:
             logger.info("loading model version %s", version.name)
-            predictor = Predictor.load(model_version_artifact_dir(version))
+            predictor = Predictor.load(
+                model_version_artifact_dir(version), batch_size=settings.INFERENCE_BATCH_SIZE
+            )
             while len(_predictors) >= _MAX_LOADED_VERSIONS:
                 _predictors.pop(next(iter(_predictors)))
             _predictors[version.pk] = predictor

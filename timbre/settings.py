@@ -192,6 +192,11 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
 }
 
+# --- analysis -------------------------------------------------------------------------------
+# Segments per forward pass: 4 keeps a CPU worker's memory low (classifier.inference); a GPU
+# worker wants 32 or more.
+INFERENCE_BATCH_SIZE = env_int("INFERENCE_BATCH_SIZE", 4, minimum=1)
+
 # --- recommender ----------------------------------------------------------------------------
 # Weight of genre agreement against embedding similarity in "similar songs" (0 = cosine only).
 RECOMMENDER_GENRE_WEIGHT = env_float("RECOMMENDER_GENRE_WEIGHT", 0.3, minimum=0.0)
