@@ -82,9 +82,14 @@ class ForYou:
 
 
 def _recommendable(*, user: User | None, version: ModelVersion | int) -> QuerySet[Analysis]:
-    """Analyses by `version` (a row or its id) of finished songs that `user` may see."""
-    return Analysis.objects.filter(model_version=version, song__status=Song.Status.DONE).filter(
-        visible_q(user=user, prefix="song__")
+    """Analyses by `version` (a row or its id) of finished songs that `user` may see.
+
+    Not a scanned song whose file a scan found gone (`missing_since`): it cannot be played.
+    """
+    return (
+        Analysis.objects.filter(model_version=version, song__status=Song.Status.DONE)
+        .filter(visible_q(user=user, prefix="song__"))
+        .filter(song__missing_since__isnull=True)
     )
 
 
@@ -365,7 +370,7 @@ def _pick_diverse(
 def _cold_start(*, user: User | None, version: ModelVersion, limit: int) -> ForYou:
     """The most liked songs the user may see, then the newest; two queries."""
     songs = songs_visible_to(user=user).filter(
-        status=Song.Status.DONE, analyses__model_version=version
+        status=Song.Status.DONE, analyses__model_version=version, missing_since__isnull=True
     )
     if user is not None:
         songs = songs.exclude(owner_id=user.pk)
