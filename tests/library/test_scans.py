@@ -275,3 +275,33 @@ def test_command_prints_progress_summary_and_rejects(music: Path) -> None:
     assert "files/s" in text and "ETA" in text
     assert "3 added" in text and "1 rejected" in text
     assert "rejected " in text and "broken.mp3" in text
+
+
+def test_beat_task_scans_music_dirs_and_stands_back_without_them(
+    music: Path, settings: object
+) -> None:
+    from library.tasks import scan_music_dirs
+
+    settings.MUSIC_DIRS = []  # type: ignore[attr-defined]
+    assert scan_music_dirs() == {}
+    settings.MUSIC_DIRS = [str(music)]  # type: ignore[attr-defined]
+
+    result = scan_music_dirs()
+
+    assert result["added"] == 3 and result["rejected"] == 0
+    assert MusicFolder.objects.get().last_scanned_at is not None
+
+
+def test_music_dirs_are_rescanned_by_beat_when_set() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "from django.conf import settings; print(settings.CELERY_BEAT_SCHEDULE['scan-music-dirs'])"
+    )
+    env = {**os.environ, "MUSIC_DIRS": "/srv/music", "MUSIC_SCAN_MINUTES": "15", "DEBUG": "1"}
+    output = subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
+        env=env, capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    assert "library.scan_music_dirs" in output and "900.0" in output
