@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from classifier.models import Analysis, ModelVersion
-from library.models import Like, Song
+from library.models import Album, Like, Song
 from library.services import UploadResult
 from recommender.songs import SONG_ORDERINGS, TOP_TAGS, SongProfile, song_status_label
 
@@ -29,6 +30,39 @@ def _web_url(serializer: serializers.Serializer, song: Song) -> str:
     request = serializer.context.get("request")
     path = song.get_absolute_url()
     return request.build_absolute_uri(path) if request is not None else path
+
+
+# --- albums --------------------------------------------------------------------------------------
+
+
+class AlbumCompactSerializer(serializers.ModelSerializer):
+    """An album as its tags name it, with its cover thumbnail's address (null without one)."""
+
+    url = serializers.SerializerMethodField(help_text="The album's web page.")
+    cover_url = serializers.SerializerMethodField(help_text="A JPEG thumbnail; null without one.")
+
+    class Meta:
+        model = Album
+        fields = ["id", "url", "title", "artist", "year", "cover_url"]
+        read_only_fields = fields
+
+    def get_url(self, album: Album) -> str:
+        return _absolute(self, album.get_absolute_url())
+
+    def get_cover_url(self, album: Album) -> str | None:
+        if not album.cover:
+            return None
+        return _absolute(self, reverse("web:album_cover", args=[album.pk]))
+
+
+def _absolute(serializer: serializers.Serializer, path: str) -> str:
+    request = serializer.context.get("request")
+    return request.build_absolute_uri(path) if request is not None else path
+
+
+# Tag fields of a song (the album, its place on it, the file's own genre tag) and whether a scan
+# found its file; lists of other things (similar songs, likes) keep the compact form.
+SONG_TAG_FIELDS = ["album", "track_number", "disc_number", "year", "file_genre", "missing"]
 
 
 # --- songs ---------------------------------------------------------------------------------------
@@ -63,6 +97,10 @@ class SongSerializer(serializers.ModelSerializer):
     is_mine = serializers.SerializerMethodField()
     like_count = serializers.SerializerMethodField()
     liked_by_me = serializers.SerializerMethodField()
+    album = AlbumCompactSerializer(allow_null=True, read_only=True)
+    missing = serializers.SerializerMethodField(
+        help_text="A scan did not find the file (the song is kept, not playable until it is back)."
+    )
 
     class Meta:
         model = Song
@@ -70,9 +108,12 @@ class SongSerializer(serializers.ModelSerializer):
             "id", "url", "title", "artist", "original_filename", "audio_format", "duration",
             "sample_rate", "size_bytes", "status", "status_label", "error_code", "error_message",
             "predicted_genre", "source", "is_public", "is_mine", "like_count", "liked_by_me",
-            "created_at", "updated_at",
+            "created_at", "updated_at", *SONG_TAG_FIELDS,
         ]  # fmt: skip
         read_only_fields = fields
+
+    def get_missing(self, song: Song) -> bool:
+        return song.missing_since is not None
 
     def get_url(self, song: Song) -> str:
         return _web_url(self, song)
@@ -161,11 +202,17 @@ class SongUpdateSerializer(serializers.Serializer):
 
 
 class SongListQuerySerializer(serializers.Serializer):
-    q = serializers.CharField(required=False, help_text="Part of the title or the artist.")
+    q = serializers.CharField(
+        required=False, help_text="Words each found in the title, the artist or the album."
+    )
     genre = serializers.CharField(required=False, help_text="Predicted genre, e.g. jazz.")
     status = serializers.ChoiceField(choices=Song.Status.choices, required=False)
     source = serializers.ChoiceField(choices=Song.Source.choices, required=False)
     mine = serializers.BooleanField(required=False, help_text="Only songs I uploaded.")
+    album = serializers.IntegerField(required=False, help_text="Only this album's songs (its id).")
+    artist = serializers.CharField(
+        required=False, help_text="Only songs by this artist (track or album artist; any case)."
+    )
     ordering = serializers.ChoiceField(choices=list(SONG_ORDERINGS), default="-created_at")
 
 
@@ -318,3 +365,35 @@ class ModelVersionSerializer(serializers.ModelSerializer):
         if request is None or not request.user.is_staff:
             return None
         return TrainingDetailsSerializer(version).data
+
+
+# --- albums: lists and detail --------------------------------------------------------------------
+
+
+class AlbumSerializer(AlbumCompactSerializer):
+    """An album in a list, with how many of its songs I may see."""
+
+    song_count = serializers.IntegerField(read_only=True)
+
+    class Meta(AlbumCompactSerializer.Meta):
+        fields = [*AlbumCompactSerializer.Meta.fields, "song_count"]
+        read_only_fields = fields
+
+
+class AlbumDetailSerializer(AlbumSerializer):
+    """An album with its tracks in order (disc, then track number). Context: `tracks`."""
+
+    tracks = serializers.SerializerMethodField()
+
+    class Meta(AlbumSerializer.Meta):
+        fields = [*AlbumSerializer.Meta.fields, "tracks"]
+        read_only_fields = fields
+
+    @extend_schema_field(SongSerializer(many=True))
+    def get_tracks(self, album: Album) -> list[dict[str, Any]]:
+        return list(SongSerializer(self.context["tracks"], many=True, context=self.context).data)
+
+
+class AlbumListQuerySerializer(serializers.Serializer):
+    q = serializers.CharField(required=False, help_text="Words each found in the title or artist.")
+    artist = serializers.CharField(required=False, help_text="Only this artist's albums.")

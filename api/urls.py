@@ -4,6 +4,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 
 from api.views import (
+    albums,
     auth,
     labels,
     likes,
@@ -31,6 +32,8 @@ urlpatterns = [
         labels.LabelSuggestionListView.as_view(),
         name="label_suggestion_list",
     ),
+    path("albums/", albums.AlbumListView.as_view(), name="album_list"),
+    path("albums/<int:album_id>/", albums.AlbumDetailView.as_view(), name="album_detail"),
     path("recommendations/", recommendations.ForYouView.as_view(), name="recommendations"),
     path("songs/<int:song_id>/dislike/", listening.SongDislikeView.as_view(), name="song_dislike"),
     path("dislikes/", listening.DislikeListView.as_view(), name="dislike_list"),

@@ -23,7 +23,15 @@ Then, as one user (who sees the dataset, the shared songs and their own):
   `model_version_serving()` costs on its own at that size;
 - recall@10: the selector's candidate query (``similar_candidates``, HNSW with the selector's
   search settings) against the same query run as an exact scan (index scans disabled): the share
-  of the exact 10 nearest that are among the 10 nearest of the HNSW candidates.
+  of the exact 10 nearest that are among the 10 nearest of the HNSW candidates;
+- For you (`song_list_for_you`) for a user with `--likes` (200) likes of random visible songs,
+  and cold start (the same selector for a user with no likes: popular, then newest songs);
+- where each query's time goes: `sql` is the time inside the database calls (planning,
+  executing and fetching the rows), `python` the rest (building querysets, model instances,
+  ranking); for similar songs `index` is a bare HNSW query (`ORDER BY embedding <=> q LIMIT 40`
+  with the same search settings), the part no selector can save.
+
+`--skip-recall` leaves out the exact scans (minutes at 1M songs on a small machine).
 
 Listening (issue 12), as the same user, who has 20 dislikes and 20 recent skips (so the aversion
 is computed and applied on every call), for `--listening-queries` calls each, after a warm-up:
@@ -88,6 +96,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--database", default="timbre_bench")
     parser.add_argument("--keep", action="store_true", help="leave the bench database behind")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--likes", type=int, default=200, help="likes of the For you user")
+    parser.add_argument("--skip-recall", action="store_true", help="no exact scans")
     return parser.parse_args()
 
 
@@ -227,8 +237,20 @@ def load_library(
     )
     conn.execute("DROP TABLE bench_vectors")
     conn.execute("DROP TABLE bench_profiles")
+    # The For you user (1) likes `--likes` random songs they may see; user 2 likes nothing.
+    conn.execute(
+        """
+        INSERT INTO recommender_like (user_id, song_id, created_at)
+        SELECT 1, g, now() - g * interval '1 second'
+        FROM generate_series(1, %(size)s) AS g
+        WHERE g %% 10 <> 0 OR g %% 20 = 0
+        ORDER BY md5(g::text || 'likes') LIMIT %(likes)s
+        """,
+        {"size": size, "likes": args.likes},
+    )
     conn.execute("VACUUM ANALYZE recommender_song")
     conn.execute("VACUUM ANALYZE classifier_analysis")
+    conn.execute("VACUUM ANALYZE recommender_like")
 
 
 def build_index(conn: psycopg.Connection, *, m: int, ef_construction: int) -> None:
@@ -247,6 +269,52 @@ def build_index(conn: psycopg.Connection, *, m: int, ef_construction: int) -> No
 
 
 # --- measurement ---------------------------------------------------------------------------------
+
+
+class SqlTimer:
+    """Time spent inside the database calls of the wrapped code (Django's execute wrapper)."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self.queries = 0
+
+    def __call__(self, execute, sql, params, many, context):  # Django's wrapper signature
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.seconds += time.perf_counter() - started
+            self.queries += 1
+
+
+def timed(call, *, repeat: list) -> dict[str, float]:
+    """p50/p99 of `call(item)` over `repeat` (wall ms), and the mean ms in SQL and in Python."""
+    from django.db import connection
+
+    latencies, sql_ms, queries = [], [], []
+    for item in repeat:
+        timer = SqlTimer()
+        with connection.execute_wrapper(timer):
+            started = time.perf_counter()
+            call(item)
+            latencies.append((time.perf_counter() - started) * 1000)
+        sql_ms.append(timer.seconds * 1000)
+        queries.append(timer.queries)
+    return {
+        "p50": float(np.percentile(latencies, 50)),
+        "p99": float(np.percentile(latencies, 99)),
+        "sql": float(np.mean(sql_ms)),
+        "python": float(np.mean(latencies) - np.mean(sql_ms)),
+        "queries": float(np.mean(queries)),
+    }
+
+
+def breakdown(result: dict[str, float]) -> str:
+    return (
+        f"p50 {result['p50']:.1f} ms, p99 {result['p99']:.1f} ms "
+        f"(mean: sql {result['sql']:.1f} ms in {result['queries']:.0f} queries, "
+        f"python {result['python']:.1f} ms)"
+    )
 
 
 @contextmanager
@@ -272,6 +340,7 @@ def measure(*, size: int, ef_search: int, args: argparse.Namespace) -> dict[str,
         CANDIDATE_FACTOR,
         hnsw_search,
         similar_candidates,
+        song_list_for_you,
         song_list_similar,
     )
 
@@ -294,19 +363,28 @@ def measure(*, size: int, ef_search: int, args: argparse.Namespace) -> dict[str,
     with ef_search_setting(ef_search):
         for song in songs[:20]:  # warm-up: caches, connection, plans
             song_list_similar(song=song, user=user, limit=limit, version=version)
-        latencies = []
-        for song in songs[20:]:
-            started = time.perf_counter()
+
+        def similar(song: Song) -> None:
             items = song_list_similar(song=song, user=user, limit=limit, version=version)
-            latencies.append((time.perf_counter() - started) * 1000)
             assert len(items) == limit, f"only {len(items)} similar songs for song {song.pk}"
+
+        similar_result = timed(similar, repeat=songs[20:])
+        vectors = dict(
+            Analysis.objects.filter(model_version=version, song__in=songs[20:]).values_list(
+                "song_id", "embedding"
+            )
+        )
+        index_result = timed(
+            lambda vector: bare_hnsw(vector, ef_search=ef_search, count=limit * CANDIDATE_FACTOR),
+            repeat=list(vectors.values()),
+        )
 
         count = limit * CANDIDATE_FACTOR
         seeds = Analysis.objects.select_related("song").filter(
             model_version=version, song__in=songs[20 : 20 + args.recall_queries]
         )
-        recalls = []
-        for seed in seeds:
+        recalls = [float("nan")] if args.skip_recall else []
+        for seed in [] if args.skip_recall else seeds:
             candidates = similar_candidates(seed=seed, user=user)
             with hnsw_search(ef_search=max(ef_search, count)):
                 if not recalls:
@@ -318,11 +396,25 @@ def measure(*, size: int, ef_search: int, args: argparse.Namespace) -> dict[str,
                 cursor.execute("SET LOCAL enable_indexscan = off")
                 exact = list(candidates.values_list("song_id", flat=True)[:limit])
             recalls.append(len(nearest & set(exact)) / len(exact))
+        fan, newcomer = (get_user_model().objects.get(pk=pk) for pk in (1, 2))
+        timed(lambda _: song_list_for_you(user=fan, limit=limit, version=version), repeat=[0] * 5)
+        for_you = timed(
+            lambda _: song_list_for_you(user=fan, limit=limit, version=version),
+            repeat=[0] * args.queries,
+        )
+        cold = timed(
+            lambda _: song_list_for_you(user=newcomer, limit=limit, version=version),
+            repeat=[0] * args.queries,
+        )
     return {
-        "p50": float(np.percentile(latencies, 50)),
-        "p99": float(np.percentile(latencies, 99)),
+        "p50": similar_result["p50"],
+        "p99": similar_result["p99"],
         "recall": float(np.mean(recalls)),
         "serving_ms": serving_ms,
+        "similar": similar_result,
+        "index": index_result,
+        "for_you": for_you,
+        "cold_start": cold,
     }
 
 
@@ -379,6 +471,21 @@ def measure_listening(*, size: int, args: argparse.Namespace) -> dict[str, list[
         path = timed("path", song_path, start=start, end=end, steps=20)
         assert len(path) == 21, f"a path of {len(path)} songs"
     return timings
+
+
+def bare_hnsw(vector: object, *, ef_search: int, count: int) -> list[int]:
+    """The index's own share: the nearest `count` analyses, no filters, no models built."""
+    from django.db import connection
+
+    from recommender.recommendations import hnsw_search
+
+    literal = "[" + ",".join(f"{x:.7g}" for x in np.asarray(vector)) + "]"
+    with hnsw_search(ef_search=ef_search), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT id FROM classifier_analysis ORDER BY embedding <=> %s::vector LIMIT %s",
+            [literal, count],
+        )
+        return [row[0] for row in cursor.fetchall()]
 
 
 def main() -> int:
@@ -458,6 +565,12 @@ def main() -> int:
                     f"serving-version lookup {result['serving_ms']:.1f} ms)",
                     flush=True,
                 )
+                print(f"    similar songs: {breakdown(result['similar'])}", flush=True)
+                print(f"      bare HNSW index query: {breakdown(result['index'])}", flush=True)
+                print(
+                    f"    For you ({args.likes} likes): {breakdown(result['for_you'])}", flush=True
+                )
+                print(f"    cold start (no likes): {breakdown(result['cold_start'])}", flush=True)
             if args.listening_queries:
                 listening = measure_listening(size=size, args=args)
                 figures = ", ".join(

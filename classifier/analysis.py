@@ -18,9 +18,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
-from pathlib import Path
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -28,6 +28,7 @@ from django.utils import timezone
 from audio.errors import ErrorCode, InvalidAudioError
 from classifier.models import Analysis, ModelVersion
 from classifier.selectors import model_version_active
+from library.files import SongFileOutsideFolderError, SongFileUnavailableError, song_file_path
 from library.models import Song
 
 if TYPE_CHECKING:
@@ -71,6 +72,10 @@ STORAGE_UNAVAILABLE = SongFailure(
     ErrorCode.STORAGE_UNAVAILABLE,
     "The stored audio file could not be read. It was retried several times; re-upload it.",
 )
+OUTSIDE_FOLDER = SongFailure(
+    ErrorCode.STORAGE_UNAVAILABLE,
+    "The file leads outside its music folder (a link out of it) and is never read.",
+)
 MODEL_ERROR = SongFailure(
     ErrorCode.MODEL_ERROR,
     "The genre model produced no usable result for this file. An administrator has been told "
@@ -113,7 +118,9 @@ def predictor_for(version: ModelVersion) -> Predictor:
         predictor = _predictors.get(version.pk)
         if predictor is None:
             logger.info("loading model version %s", version.name)
-            predictor = Predictor.load(model_version_artifact_dir(version))
+            predictor = Predictor.load(
+                model_version_artifact_dir(version), batch_size=settings.INFERENCE_BATCH_SIZE
+            )
             while len(_predictors) >= _MAX_LOADED_VERSIONS:
                 _predictors.pop(next(iter(_predictors)))
             _predictors[version.pk] = predictor
@@ -175,9 +182,13 @@ def song_analyze(
 
 
 def _analyze_claimed(song: Song, version: ModelVersion) -> Outcome:
-    path = Path(song.audio.path)
-    if not path.is_file():
-        raise StorageUnavailableError(f"audio file of song {song.pk} is missing")
+    try:
+        path = song_file_path(song=song)
+    except SongFileOutsideFolderError:
+        song_fail(song_id=song.pk, failure=OUTSIDE_FOLDER)
+        return Outcome.FAILED
+    except SongFileUnavailableError as error:
+        raise StorageUnavailableError(str(error)) from error
     try:
         prediction = predictor_for(version).predict_file(path)
     except InvalidAudioError as error:

@@ -20,7 +20,12 @@ from classifier.artifacts import MODEL_FILENAME, MUSIC_REFERENCE_FILENAME, read_
 from classifier.calibration import Calibration
 from classifier.nonmusic import MusicReference
 
-BATCH_SIZE = 32  # segments per forward pass: bounds memory for long files
+# Segments per forward pass. It bounds the activations TensorFlow's allocator keeps for the life
+# of the worker: bench/library_scale.py (12 four-minute songs, 16 segments each, 2 shared cores)
+# measured worker RSS 1916 MB at 16, 1465 MB at 8 and 1387 MB at 4, with songs/min the same
+# within the machine's noise (larger batches do not speed up this network on CPU). A GPU worker
+# wants larger ones: settings.INFERENCE_BATCH_SIZE.
+BATCH_SIZE = 4
 
 
 def track_embedding(segment_embeddings: np.ndarray) -> np.ndarray:
@@ -78,6 +83,7 @@ class Predictor:
         tag_names: list[str] | None = None,
         calibration: Calibration | None = None,
         music_reference: MusicReference | None = None,
+        batch_size: int = BATCH_SIZE,
     ) -> None:
         self.model = model
         self.music_reference = music_reference
@@ -85,9 +91,10 @@ class Predictor:
         self.params = params
         self.tag_names = list(tag_names or [])
         self.calibration = calibration or Calibration()
+        self.batch_size = batch_size
 
     @classmethod
-    def load(cls, artifact_dir: Path) -> Predictor:
+    def load(cls, artifact_dir: Path, *, batch_size: int = BATCH_SIZE) -> Predictor:
         sidecar = read_sidecar(artifact_dir)
         reference_path = artifact_dir / MUSIC_REFERENCE_FILENAME
         predictor = cls.load_model_file(
@@ -102,6 +109,7 @@ class Predictor:
         )
         if reference_path.is_file():
             predictor.music_reference = MusicReference.load(reference_path)
+        predictor.batch_size = batch_size
         return predictor
 
     @classmethod
@@ -125,8 +133,8 @@ class Predictor:
         if len(segments) == 0:
             raise ValueError("no segments to predict")
         parts: dict[str, list[np.ndarray]] = {}
-        for start in range(0, len(segments), BATCH_SIZE):
-            batch = np.asarray(segments[start : start + BATCH_SIZE], dtype=np.float32)
+        for start in range(0, len(segments), self.batch_size):
+            batch = np.asarray(segments[start : start + self.batch_size], dtype=np.float32)
             outputs = self.model.predict_on_batch(batch)
             for name, value in outputs.items():
                 parts.setdefault(name, []).append(keras.ops.convert_to_numpy(value))

@@ -6,7 +6,7 @@ from django.http import HttpRequest
 
 from audio.decode import probe_audio
 from audio.errors import InvalidAudioError
-from library.models import Genre, Like, Song
+from library.models import Album, Genre, Like, MusicFolder, Song
 from library.services import song_create
 from library.services.songs import local_path, songs_requeue
 
@@ -98,3 +98,15 @@ class LikeAdmin(admin.ModelAdmin):
     search_fields = ["user__username", "song__title"]
     list_select_related = ["user", "song"]
     raw_id_fields = ["user", "song"]
+
+
+@admin.register(MusicFolder)
+class MusicFolderAdmin(admin.ModelAdmin):
+    list_display = ["path", "last_scanned_at", "created_at"]
+    readonly_fields = ["path", "last_scanned_at", "created_at"]
+
+
+@admin.register(Album)
+class AlbumAdmin(admin.ModelAdmin):
+    list_display = ["title", "artist", "year"]
+    search_fields = ["title", "artist"]

@@ -52,6 +52,7 @@ class Song(models.Model):
         UPLOAD = "upload", "Upload"
         DATASET = "dataset", "Dataset"
         SYNTHETIC = "synthetic", "Synthetic demo"
+        SCAN = "scan", "Music folder"
 
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -90,6 +91,30 @@ class Song(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Read from the file's tags (uploads and scans alike); empty or null when it has none.
+    album = models.ForeignKey(
+        "Album", on_delete=models.SET_NULL, null=True, blank=True, related_name="songs"
+    )
+    track_number = models.PositiveSmallIntegerField(null=True, blank=True)
+    disc_number = models.PositiveSmallIntegerField(null=True, blank=True)
+    year = models.PositiveSmallIntegerField(null=True, blank=True)
+    # db_default: rows written by raw SQL (bench loaders, older code during a deploy) stay valid.
+    file_genre = models.CharField(
+        max_length=100,
+        blank=True,
+        db_default="",
+        help_text="The file's own genre tag, as written: neither a label nor a prediction.",
+    )
+    # A song scanned in place (source "scan") has no stored copy: its file is `relative_path`
+    # under `folder`, read only through `library.files`.
+    folder = models.ForeignKey(
+        "MusicFolder", on_delete=models.PROTECT, null=True, blank=True, related_name="songs"
+    )
+    relative_path = models.CharField(max_length=1024, blank=True, db_default="")
+    file_mtime_ns = models.BigIntegerField(null=True, blank=True)
+    missing_since = models.DateTimeField(
+        null=True, blank=True, help_text="When a scan last found the file gone (kept, not deleted)."
+    )
 
     class Meta:
         db_table = "recommender_song"  # see migration 0001
@@ -106,10 +131,18 @@ class Song(models.Model):
                 condition=models.Q(status__in=["pending", "processing", "done", "failed"]),
                 name="song_status_valid",
             ),
+            # One song per file of a music folder.
+            models.UniqueConstraint(
+                fields=["folder", "relative_path"],
+                condition=models.Q(folder__isnull=False),
+                name="song_unique_folder_path",
+            ),
         ]
         indexes = [
             # The sweeper and the library filters look songs up by status.
             models.Index(fields=["status", "updated_at"], name="song_status_idx"),
+            # Cold start (no likes yet) lists the newest songs: an index-ordered scan, not a sort.
+            models.Index(fields=["-created_at", "-id"], name="song_newest_idx"),
         ]
 
     def __str__(self) -> str:
@@ -145,8 +178,67 @@ class Like(models.Model):
         return f"{self.user} likes {self.song}"
 
 
+class MusicFolder(models.Model):
+    """A folder scanned in place (`MUSIC_DIRS` or `manage.py scan_library PATH`).
+
+    Its songs' files are read only under its resolved path: a link out of it is never followed.
+    """
+
+    path = models.CharField(max_length=1024, unique=True, help_text="Absolute and resolved.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_scanned_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["path"]
+
+    def __str__(self) -> str:
+        return self.path
+
+
+def album_cover_path(instance: Album, filename: str) -> str:
+    return f"covers/{uuid.uuid4().hex[:2]}/{uuid.uuid4().hex}.jpg"
+
+
+class Album(models.Model):
+    """An album as the files' tags name it: its title and album artist (else the track artist)."""
+
+    title = models.CharField(max_length=255)
+    artist = models.CharField(max_length=255, blank=True)
+    year = models.PositiveSmallIntegerField(null=True, blank=True)
+    cover = models.FileField(
+        upload_to=album_cover_path,
+        max_length=255,
+        blank=True,
+        help_text="A JPEG thumbnail of the embedded art or of cover.jpg/folder.jpg.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["artist", "title"]
+        constraints = [
+            # Songs of one album, scanned or uploaded at different times, meet on one row.
+            models.UniqueConstraint(fields=["artist", "title"], name="album_unique_artist_title"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.artist} – {self.title}" if self.artist else self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("web:album_detail", args=[self.pk])
+
+
 # Listening facts (plays, dislikes, playlists) live in their own module; importing them here
 # registers them with the app.
 from library.models_listening import Dislike, Play, Playlist, PlaylistItem  # noqa: E402
 
-__all__ = ["Dislike", "Genre", "Like", "Play", "Playlist", "PlaylistItem", "Song"]
+__all__ = [
+    "Album",
+    "Dislike",
+    "Genre",
+    "Like",
+    "MusicFolder",
+    "Play",
+    "Playlist",
+    "PlaylistItem",
+    "Song",
+]

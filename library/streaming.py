@@ -3,7 +3,8 @@
 Browsers seek in audio by asking for byte ranges (Chrome will not seek at all unless the server
 answers `Range` with 206 Partial Content). One range per request is supported, as browsers send;
 a header with several ranges, or one we cannot parse, gets the whole file (RFC 9110 lets a server
-ignore Range). The file is read through the storage API by its name: no path on disk is ever sent.
+ignore Range). The file is read through `library.files` (the storage, or a music folder): no
+path on disk is ever sent.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from django.http import (
     StreamingHttpResponse,
 )
 
+from library.files import song_file_open
 from library.models import Song
 
 # Our probed format names (audio.decode) -> what browsers expect.
@@ -104,12 +106,9 @@ def song_audio_response(request: HttpRequest, *, song: Song) -> HttpResponseBase
 
     Raises FileNotFoundError when the stored file is missing.
     """
-    storage, name = song.audio.storage, song.audio.name
-    if not name:
-        raise FileNotFoundError(f"song {song.pk} has no stored file")
-    size = storage.size(name)
+    handle, size = song_file_open(song=song)
     content_type = audio_content_type(song.audio_format)
-    # The bytes of a song never change (a new file is a new song), so its hash is a strong ETag.
+    # The hash is of the bytes served (a rescan re-hashes a changed scanned file): a strong ETag.
     etag = f'"{song.sha256}"'
     byte_range = None
     header = request.headers.get("Range", "")
@@ -117,12 +116,12 @@ def song_audio_response(request: HttpRequest, *, song: Song) -> HttpResponseBase
         try:
             byte_range = parse_range(header, size=size)
         except RangeNotSatisfiable:
+            handle.close()
             refusal = HttpResponse(status=416)
             refusal["Content-Range"] = f"bytes */{size}"
             refusal["Accept-Ranges"] = "bytes"
             return refusal
 
-    handle = storage.open(name, "rb")
     if byte_range is None:
         response: HttpResponseBase = FileResponse(
             handle, content_type=content_type, filename=_download_name(song)

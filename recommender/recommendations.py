@@ -106,11 +106,18 @@ class ForYou:
 
 
 def _recommendable(*, user: User | None, version: ModelVersion | int) -> QuerySet[Analysis]:
-    """Analyses by `version` (a row or its id) of finished music that `user` may see."""
-    # Speech, animal sounds and noise are not recommended (classifier.nonmusic).
-    return Analysis.objects.filter(
-        model_version=version, song__status=Song.Status.DONE, is_not_music=False
-    ).filter(visible_q(user=user, prefix="song__"))
+    """Analyses by `version` (a row or its id) of finished music that `user` may see.
+
+    Not speech, animal sounds or noise (classifier.nonmusic), nor a scanned song whose file a scan
+    found gone (`missing_since`): it cannot be played.
+    """
+    return (
+        Analysis.objects.filter(
+            model_version=version, song__status=Song.Status.DONE, is_not_music=False
+        )
+        .filter(visible_q(user=user, prefix="song__"))
+        .filter(song__missing_since__isnull=True)
+    )
 
 
 # --- scoring -------------------------------------------------------------------------------------
@@ -295,6 +302,8 @@ def song_list_for_you(
         _recommendable(user=user, version=version)
         .filter(song__likes__user_id=user.pk)
         .select_related("song")
+        # Only embeddings and titles are read: 200 rows of tag and genre JSON are not worth it.
+        .defer("tags", "probabilities")
         .order_by("-song__likes__created_at", "-id")[:TASTE_LIKES]
     )
     played = list(
@@ -319,6 +328,7 @@ def song_list_for_you(
         .exclude(song__owner_id=user.pk)
         .exclude(song__sha256__in=[a.song.sha256 for a in tasted])
         .select_related("song")
+        .defer("tags", "probabilities")
     )
     nearest = [
         base.annotate(distance=CosineDistance("embedding", taste)).order_by("distance")[:per_taste]
@@ -431,7 +441,10 @@ _POPULARITY = F("like_count") + F("play_count")
 def _cold_start(*, user: User | None, version: ModelVersion, limit: int) -> ForYou:
     """The most liked and played songs the user may see, then the newest; two queries."""
     songs = songs_visible_to(user=user).filter(
-        status=Song.Status.DONE, analyses__model_version=version, analyses__is_not_music=False
+        status=Song.Status.DONE,
+        analyses__model_version=version,
+        analyses__is_not_music=False,
+        missing_since__isnull=True,
     )
     if user is not None:
         songs = songs.exclude(owner_id=user.pk)

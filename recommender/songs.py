@@ -20,6 +20,7 @@ from django.db.models import (
     CharField,
     Count,
     Exists,
+    F,
     IntegerField,
     OuterRef,
     Q,
@@ -48,6 +49,14 @@ SONG_ORDERINGS: dict[str, tuple[Any, ...]] = {
     "-title": (Lower("title").desc(), "-id"),
     "artist": (Lower("artist"), Lower("title"), "id"),
     "-artist": (Lower("artist").desc(), Lower("title").desc(), "-id"),
+    # An album's tracks in order: disc, then track number (untagged ones last), then title.
+    "track": (
+        F("disc_number").asc(nulls_last=True),
+        F("track_number").asc(nulls_last=True),
+        Lower("title"),
+        "id",
+    ),
+    "album": (Lower("album__title"), "disc_number", "track_number", Lower("title"), "id"),
 }
 DEFAULT_ORDERING = "-created_at"
 
@@ -107,11 +116,15 @@ def song_list(
     status: str = "",
     source: str = "",
     mine: bool = False,
+    album: int | None = None,
+    artist: str = "",
     ordering: str = DEFAULT_ORDERING,
 ) -> QuerySet[Any]:
     """The songs `user` may see, each with `predicted_genre`, `like_count` and `liked_by_me`.
 
-    `search` keeps songs whose title or artist contains every word of it; `genre` those shown in
+    `search` keeps songs whose title, artist or album contains every word of it (each word in
+    any of them); `album` the songs of that album id; `artist` those by that artist, as the track
+    or the album artist (exactly, ignoring case); `genre` those shown in
     that predicted genre; `label` those with that ground-truth label; `status` and `source` those
     with that value; `mine` the user's own uploads. `ordering` is a key of SONG_ORDERINGS (unknown:
     newest first). The like count is a subquery, not a join: a page of a large library counts the
@@ -122,13 +135,19 @@ def song_list(
         Exists(likes.filter(user_id=user.pk)) if user.is_authenticated else Value(False)
     )
     songs = with_predicted_genre(
-        songs_visible_to(user=user).select_related("genre"), versions=versions
+        songs_visible_to(user=user).select_related("genre", "album"), versions=versions
     ).annotate(
         like_count=Coalesce(Subquery(likes.annotate(n=Count("pk")).values("n")), 0),
         liked_by_me=liked_by_me,
     )
     for word in search.split():
-        songs = songs.filter(Q(title__icontains=word) | Q(artist__icontains=word))
+        songs = songs.filter(
+            Q(title__icontains=word) | Q(artist__icontains=word) | Q(album__title__icontains=word)
+        )
+    if album is not None:
+        songs = songs.filter(album_id=album)
+    if artist:
+        songs = songs.filter(Q(artist__iexact=artist) | Q(album__artist__iexact=artist))
     if genre:
         songs = songs.filter(predicted_genre=genre)
     if label:

@@ -38,8 +38,14 @@ class WorkerProcess:
         return self.log_path.read_text(errors="replace")
 
 
-def start_worker(*, log_path: Path) -> WorkerProcess:
-    """Start `celery worker` against the test database and wait until it runs a task."""
+def start_worker(
+    *, log_path: Path, hostname: str | None = None, env_overrides: dict[str, str] | None = None
+) -> WorkerProcess:
+    """Start `celery worker` against the test database and wait until it runs a task.
+
+    `hostname` names the worker (default: a unique test name); `env_overrides` change its
+    environment (e.g. its own data folder).
+    """
     from django.conf import settings
     from django.db import connection
 
@@ -56,13 +62,14 @@ def start_worker(*, log_path: Path) -> WorkerProcess:
     env["MEDIA_ROOT"] = str(settings.MEDIA_ROOT)
     env["MODEL_DIR"] = str(settings.MODEL_DIR)
     env["CACHE_DIR"] = str(settings.CACHE_DIR)
+    env.update(env_overrides or {})
     log_file = log_path.open("wb")
     process = subprocess.Popen(
         worker_command(
             env=env,
             extra=[
                 "--hostname",
-                f"test-{uuid.uuid4().hex[:8]}@%h",
+                hostname or f"test-{uuid.uuid4().hex[:8]}@%h",
                 "--without-mingle",
                 "--without-gossip",
             ],

@@ -171,6 +171,11 @@ DATA_UPLOAD_MAX_NUMBER_FILES = MAX_FILES_PER_UPLOAD + 1
 UPLOAD_THROTTLE = env_rate("UPLOAD_THROTTLE", "60/hour")
 UPLOAD_THROTTLE_BYTES = env_int("UPLOAD_THROTTLE_MB", 2000, minimum=1) * 1024 * 1024
 
+# --- music folders (scanned in place, read-only) -------------------------------------------
+# Folders indexed where they are (comma-separated absolute paths); beat re-scans them.
+MUSIC_DIRS = env_list("MUSIC_DIRS", [])
+MUSIC_SCAN_MINUTES = env_int("MUSIC_SCAN_MINUTES", 60, minimum=1)
+
 # --- API ------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -208,6 +213,11 @@ SPECTACULAR_SETTINGS = {
         "api.schema.add_common_error_responses",
     ],
 }
+
+# --- analysis -------------------------------------------------------------------------------
+# Segments per forward pass: 4 keeps a CPU worker's memory low (classifier.inference); a GPU
+# worker wants 32 or more.
+INFERENCE_BATCH_SIZE = env_int("INFERENCE_BATCH_SIZE", 4, minimum=1)
 
 # --- recommender ----------------------------------------------------------------------------
 # Weight of genre agreement against embedding similarity in "similar songs" (0 = cosine only).
@@ -249,6 +259,11 @@ HEALTH_HEARTBEAT_MAX_AGE = env_float(
     "HEALTH_HEARTBEAT_MAX_AGE", 4 * HEARTBEAT_INTERVAL_SECONDS, minimum=1.0
 )
 HEALTH_SWEEP_MAX_AGE = env_float("HEALTH_SWEEP_MAX_AGE", 3 * SWEEP_INTERVAL_SECONDS, minimum=1.0)
+if MUSIC_DIRS:
+    CELERY_BEAT_SCHEDULE["scan-music-dirs"] = {
+        "task": "library.scan_music_dirs",
+        "schedule": MUSIC_SCAN_MINUTES * 60.0,
+    }
 
 # --- cache ----------------------------------------------------------------------------------
 # Throttle counters (uploads, log-ins) must be shared by every web process: by default database 1

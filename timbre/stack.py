@@ -149,6 +149,9 @@ def run(env: dict[str, str], *, host: str, port: int, dev: bool = False) -> int:
     subprocess.run([PYTHON, MANAGE, "migrate", "--noinput"], env=env, check=True)
     # Hook for first-run set-up (demo library, first model); a no-op when there is nothing to do.
     subprocess.run([PYTHON, MANAGE, "bootstrap"], env=env, check=True)
+    if env.get("MUSIC_DIRS"):
+        # Beat re-scans every MUSIC_SCAN_MINUTES; the first scan starts now, in the worker.
+        subprocess.run([PYTHON, MANAGE, "scan_library", "--background"], env=env, check=True)
     if dev:
         web = [PYTHON, MANAGE, "runserver", f"{host}:{port}"]  # reloads on code changes
     else:

@@ -16,6 +16,7 @@ import numpy as np
 from django.conf import settings
 
 from classifier.models import ModelVersion
+from library.files import song_file_path
 from library.models import Song
 
 if TYPE_CHECKING:
@@ -56,7 +57,7 @@ def song_spectrogram_png(*, song: Song, params: FeatureParams) -> Path:
     from audio.features import log_mel_spectrogram
 
     audio = load_audio(
-        song.audio.path,
+        song_file_path(song=song),
         sample_rate=params.sample_rate,
         max_windows=1,
         window_seconds=SPECTROGRAM_SECONDS,

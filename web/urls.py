@@ -2,7 +2,16 @@
 
 from django.urls import path
 
-from web.views import discover, library, listening, model_versions, songs, teach, upload
+from web.views import (
+    albums,
+    discover,
+    library,
+    listening,
+    model_versions,
+    songs,
+    teach,
+    upload,
+)
 
 app_name = "web"
 
@@ -42,6 +51,10 @@ urlpatterns = [
         listening.playlist_export,
         name="playlist_export",
     ),
+    path("albums/", albums.album_index, name="album_list"),
+    path("albums/<int:album_id>/", albums.album_detail, name="album_detail"),
+    path("albums/<int:album_id>/cover.jpg", albums.album_cover, name="album_cover"),
+    path("artists/<path:name>/", albums.artist_detail, name="artist_detail"),
     path("for-you/", discover.for_you, name="for_you"),
     path("genres/", discover.genre_list, name="genre_list"),
     path("genres/<slug:name>/", discover.genre_detail, name="genre_detail"),

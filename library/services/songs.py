@@ -21,7 +21,9 @@ from django.utils import timezone
 
 from audio.decode import AudioInfo, probe_audio
 from library.models import Genre, Song
+from library.services.albums import album_for_tags
 from library.signals import QueueReceipt, analysis_request
+from library.tags import FileTags, read_tags
 
 logger = logging.getLogger(__name__)
 
@@ -85,22 +87,18 @@ def title_artist_from_filename(filename: str) -> tuple[str, str]:
     return (stem or "Untitled")[:255], ""
 
 
-def _tags(path: Path) -> tuple[str, str]:
-    """Title and artist from the file's tags, when it has them."""
-    import mutagen  # only needed on upload
+def song_tag_fields(tags: FileTags, *, folder_cover: bytes | None = None) -> dict[str, object]:
+    """The song's columns that come from its file's tags (not title and artist: see callers).
 
-    try:
-        tagged = mutagen.File(path, easy=True)
-    except Exception:  # noqa: BLE001 - broken tags are common and never fatal
-        return "", ""
-    if tagged is None or not tagged.tags:
-        return "", ""
-
-    def first(key: str) -> str:
-        values = tagged.tags.get(key) or []
-        return str(values[0]).strip()[:255] if values else ""
-
-    return first("title"), first("artist")
+    `folder_cover`: the bytes of a cover.jpg beside the file, for an album without embedded art.
+    """
+    return {
+        "album": album_for_tags(tags=tags, folder_cover=folder_cover),
+        "track_number": tags.track_number,
+        "disc_number": tags.disc_number,
+        "year": tags.year,
+        "file_genre": tags.genre,
+    }
 
 
 def song_create(
@@ -126,12 +124,12 @@ def song_create(
 
     with local_path(upload) as path:
         info: AudioInfo = probe_audio(path)
-        tag_title, tag_artist = _tags(path)
+        tags = read_tags(path)
     name_title, name_artist = title_artist_from_filename(original_filename)
     song = Song(
         owner=owner,
-        title=title or tag_title or name_title,
-        artist=artist or tag_artist or name_artist,
+        title=title or tags.title or name_title,
+        artist=artist or tags.artist or name_artist,
         original_filename=Path(original_filename).name[:255],
         sha256=sha256,
         size_bytes=upload.size or 0,
@@ -140,6 +138,7 @@ def song_create(
         sample_rate=info.sample_rate or None,
         source=source,
         genre=genre,
+        **song_tag_fields(tags),
     )
     upload.seek(0)
     song.audio.save("upload", upload, save=False)

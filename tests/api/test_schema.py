@@ -18,6 +18,8 @@ PATHS = {
     "/api/songs/{song_id}/similar/": {"get"},
     "/api/songs/{song_id}/like/": {"put", "delete"},
     "/api/likes/": {"get"},
+    "/api/albums/": {"get"},
+    "/api/albums/{album_id}/": {"get"},
     "/api/recommendations/": {"get"},
     "/api/songs/{song_id}/dislike/": {"put", "delete"},
     "/api/dislikes/": {"get"},

@@ -45,7 +45,7 @@ PATH_TARGETS = 20
 
 def _visible_song(request: HttpRequest, song_id: int) -> Song:
     return get_object_or_404(
-        songs_visible_to(user=request.user).select_related("genre"), pk=song_id
+        songs_visible_to(user=request.user).select_related("genre", "album"), pk=song_id
     )
 
 
