@@ -302,8 +302,8 @@ def song_list_for_you(
         _recommendable(user=user, version=version)
         .filter(song__likes__user_id=user.pk)
         .select_related("song")
-        # Only embeddings and titles are read: 200 rows of tag and genre JSON are not worth it.
-        .defer("tags", "probabilities")
+        # Embeddings, titles and tags (for the reasons) are read: 200 rows of genre JSON are not.
+        .defer("probabilities")
         .order_by("-song__likes__created_at", "-id")[:TASTE_LIKES]
     )
     played = list(
@@ -328,7 +328,7 @@ def song_list_for_you(
         .exclude(song__owner_id=user.pk)
         .exclude(song__sha256__in=[a.song.sha256 for a in tasted])
         .select_related("song")
-        .defer("tags", "probabilities")
+        .defer("probabilities")
     )
     nearest = [
         base.annotate(distance=CosineDistance("embedding", taste)).order_by("distance")[:per_taste]
