@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from library.models import Album, Song
 from library.covers import album_cover_set
+from library.models import Album, Song
 from subsonic.services import NewCredentials, credentials_rotate
 from tests.factories import make_analysed_song, make_serving_version, make_user, unit_vector
 
