@@ -90,6 +90,14 @@ def test_error_codes(client: Client, library: Any, params: dict[str, str], code:
     assert root.find(f"{NS}error").get("code") == str(code)
 
 
+def test_music_folders(client: Client, library: Any) -> None:
+    auth = token_auth("ada", library.credentials.app_password)
+    folders = json_body(client, "getMusicFolders", **auth)["musicFolders"]["musicFolder"]
+    assert folders == [{"id": 1, "name": "Timbre"}]
+    root = xml(client, "getMusicFolders", **auth)
+    assert root.find(f"{NS}musicFolders/{NS}musicFolder").get("name") == "Timbre"
+
+
 def test_api_key_and_https_password(client: Client, library: Any) -> None:
     assert json_body(client, "ping", apiKey=library.credentials.api_key)["status"] == "ok"
     secret = library.credentials.app_password
