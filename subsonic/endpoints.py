@@ -11,27 +11,28 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, TypeVar
 
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.views.decorators.csrf import csrf_exempt
 
 from subsonic.auth import authenticate
 from subsonic.params import Params
-from subsonic.responses import SubsonicError, failed, ok
+from subsonic.responses import ErrorCode, SubsonicError, failed, ok
 
 logger = logging.getLogger(__name__)
 
 Handler = Callable[[HttpRequest, Params], "dict[str, Any] | HttpResponseBase"]
 View = Callable[[HttpRequest], HttpResponseBase]
+H = TypeVar("H", bound=Handler)
 
 ENDPOINTS: dict[str, View] = {}
 
 
-def endpoint(name: str, *, public: bool = False) -> Callable[[Handler], Handler]:
+def endpoint(name: str, *, public: bool = False) -> Callable[[H], H]:
     """Register `handler` as Subsonic endpoint `name`; `public` ones need no credentials."""
 
-    def register(handler: Handler) -> Handler:
+    def register(handler: H) -> H:
         @csrf_exempt
         @wraps(handler)
         def view(request: HttpRequest) -> HttpResponseBase:
@@ -52,3 +53,13 @@ def endpoint(name: str, *, public: bool = False) -> Callable[[Handler], Handler]
         return handler
 
     return register
+
+
+@csrf_exempt
+def unknown(request: HttpRequest, name: str) -> HttpResponseBase:
+    """An endpoint Timbre does not implement: a protocol error (HTTP 404), not an HTML page,
+    so that players show a message instead of failing to parse."""
+    error = SubsonicError(ErrorCode.GENERIC, f"Timbre does not implement {name[:60]!r}.")
+    response = failed(request, error)
+    response.status_code = 404
+    return response

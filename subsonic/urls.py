@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from subsonic.endpoints import ENDPOINTS
+from subsonic.endpoints import ENDPOINTS, unknown
 from subsonic.views import (  # noqa: F401  (importing them registers their endpoints)
     annotation,
     browsing,
@@ -19,3 +19,4 @@ urlpatterns = [
     for name, view in sorted(ENDPOINTS.items())
     for route in (path(name, view, name=name), path(f"{name}.view", view))
 ]
+urlpatterns.append(path("<path:name>", unknown))

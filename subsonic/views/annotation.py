@@ -48,3 +48,8 @@ def scrobble(request: HttpRequest, params: Params) -> dict[str, Any]:
         for song in found:
             play_record(user=request.user, song=song, seconds_played=song.duration or SKIP_SECONDS)
     return {}
+
+
+@endpoint("getStarred")
+def get_starred(request: HttpRequest, params: Params) -> dict[str, Any]:
+    return {"starred": get_starred2(request, params)["starred2"]}

@@ -230,3 +230,45 @@ def get_music_directory(request: HttpRequest, params: Params) -> dict[str, Any]:
             "child": folders + [serializers.child(song) for song in loose],
         }
     }
+
+
+# --- the same, for clients that browse by folder rather than by ID3 tags -------------------------
+
+
+def _as_directory(row: Any) -> dict[str, Any]:
+    """An album as a folder ``Child`` (getAlbumList, search2)."""
+    payload = serializers.album(row)
+    return {
+        "id": payload["id"],
+        "parent": payload["artistId"],
+        "isDir": True,
+        "title": row.title,
+        "album": row.title,
+        "artist": payload["artist"],
+        "year": row.year,
+        "coverArt": payload["coverArt"],
+        "created": payload["created"],
+    }
+
+
+@endpoint("getAlbumList")
+def get_album_list(request: HttpRequest, params: Params) -> dict[str, Any]:
+    size = params.int("size", 10, low=1, high=MAX_SIZE)
+    offset = params.int("offset", 0, high=10**6)
+    rows = _album_list(request, params)[offset : offset + size]
+    return {"albumList": {"album": [_as_directory(row) for row in rows]}}
+
+
+@endpoint("search2")
+def search2(request: HttpRequest, params: Params) -> dict[str, Any]:
+    result = search3(request, params)["searchResult3"]
+    albums = _albums(request, search=_query(params))
+    count = params.int("albumCount", 20, high=MAX_SIZE)
+    offset = params.int("albumOffset", 0, high=10**6)
+    return {
+        "searchResult2": {
+            "artist": [{"id": item["id"], "name": item["name"]} for item in result["artist"]],
+            "album": [_as_directory(row) for row in albums[offset : offset + count]],
+            "song": result["song"],
+        }
+    }

@@ -21,6 +21,7 @@ from subsonic.endpoints import endpoint
 from subsonic.ids import parse_pk
 from subsonic.params import Params
 from subsonic.responses import ErrorCode, SubsonicError
+from subsonic.views.songs import songs_listed
 
 
 def _visible(request: HttpRequest, playlist_id: str) -> Playlist:
@@ -47,7 +48,7 @@ def _with_songs(request: HttpRequest, playlist: Playlist) -> dict[str, Any]:
     return serializers.playlist(
         playlist,
         owner_name=playlist.owner.get_username(),
-        songs=[item.song for item in items],
+        songs=songs_listed(request, (item.song for item in items)),
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import OuterRef, QuerySet, Subquery
@@ -29,3 +30,11 @@ def song_visible(request: HttpRequest, song_id: str) -> Song:
     if song is None:
         raise SubsonicError(ErrorCode.NOT_FOUND, "Song not found.")
     return song
+
+
+def songs_listed(request: HttpRequest, found: Iterable[Song]) -> list[Song]:
+    """`found` (rows from a recommender or a playlist) re-read through the one song list, in
+    order: one query for their albums, shown genres and likes instead of one per song."""
+    ordered = list(found)
+    rows = songs(request).in_bulk([song.pk for song in ordered])
+    return [rows[song.pk] for song in ordered if song.pk in rows]

@@ -18,7 +18,7 @@ from subsonic.endpoints import endpoint
 from subsonic.ids import ALBUM_PREFIX, ARTIST_PREFIX, parse_album_id, parse_artist_id
 from subsonic.params import Params
 from subsonic.responses import ErrorCode, SubsonicError
-from subsonic.views.songs import song_visible, songs
+from subsonic.views.songs import song_visible, songs, songs_listed
 
 
 def _seed(request: HttpRequest, seed_id: str) -> Song:
@@ -43,7 +43,7 @@ def _instant_mix(request: HttpRequest, params: Params) -> list[dict[str, Any]]:
     seed = _seed(request, params.required("id"))
     count = params.int("count", MAX_COUNT, low=1, high=MAX_COUNT)
     mix = radio_next(seed=seed, user=request.user, history=[seed.pk], count=count)
-    return [serializers.child(item.song) for item in mix]
+    return [serializers.child(song) for song in songs_listed(request, (i.song for i in mix))]
 
 
 @endpoint("getSimilarSongs")
@@ -66,9 +66,10 @@ def get_sonic_similar_tracks(request: HttpRequest, params: Params) -> dict[str, 
     song = song_visible(request, params.required("id"))
     count = params.int("count", 10, low=1, high=MAX_COUNT)
     similar = song_list_similar(song=song, user=request.user, limit=count)
+    similarity = {item.song.pk: item.similarity for item in similar}
     matches = [
-        {"entry": serializers.child(item.song), "similarity": _similarity(item.similarity)}
-        for item in similar
+        {"entry": serializers.child(row), "similarity": _similarity(similarity[row.pk])}
+        for row in songs_listed(request, (item.song for item in similar))
     ]
     return {"sonicMatch": matches}
 
@@ -81,11 +82,13 @@ def find_sonic_path(request: HttpRequest, params: Params) -> dict[str, Any]:
     end = song_visible(request, params.required("endSongId"))
     count = params.int("count", 25, low=2, high=MAX_COUNT)
     path = song_path(start=start, end=end, user=request.user, steps=count - 1)
+    rows = {row.pk: row for row in songs_listed(request, (step.song for step in path))}
     matches = [
         {
-            "entry": serializers.child(step.song),
+            "entry": serializers.child(rows[step.song.pk]),
             "similarity": 1.0 if step.similarity is None else _similarity(step.similarity),
         }
         for step in path
+        if step.song.pk in rows
     ]
     return {"sonicMatch": matches}

@@ -8,6 +8,7 @@ from django.http import HttpRequest
 
 from subsonic.endpoints import endpoint
 from subsonic.params import Params
+from subsonic.responses import ErrorCode, SubsonicError
 
 EXTENSIONS = [
     {"name": "apiKeyAuthentication", "versions": [1]},
@@ -37,3 +38,40 @@ def get_open_subsonic_extensions(request: HttpRequest, params: Params) -> dict[s
 @endpoint("getMusicFolders")
 def get_music_folders(request: HttpRequest, params: Params) -> dict[str, Any]:
     return {"musicFolders": {"musicFolder": [{"id": MUSIC_FOLDER_ID, "name": "Timbre"}]}}
+
+
+@endpoint("getUser")
+def get_user(request: HttpRequest, params: Params) -> dict[str, Any]:
+    """The signed-in user's rights (players ask before they offer streaming or playlists).
+
+    Only oneself: there is no user administration through this API.
+    """
+    user: Any = request.user
+    username = params.get("username", user.get_username())
+    if username != user.get_username():
+        raise SubsonicError(ErrorCode.NOT_AUTHORISED, "You may only see your own user.")
+    return {
+        "user": {
+            "username": username,
+            "scrobblingEnabled": True,
+            "adminRole": bool(user.is_staff),
+            "settingsRole": False,
+            "downloadRole": True,
+            "uploadRole": False,
+            "playlistRole": True,
+            "coverArtRole": False,
+            "commentRole": False,
+            "podcastRole": False,
+            "streamRole": True,
+            "jukeboxRole": False,
+            "shareRole": False,
+            "videoConversionRole": False,
+            "folder": [MUSIC_FOLDER_ID],
+        }
+    }
+
+
+@endpoint("getNowPlaying")
+def get_now_playing(request: HttpRequest, params: Params) -> dict[str, Any]:
+    # Timbre keeps no "now playing" state: scrobble notices without `submission` are dropped.
+    return {"nowPlaying": {}}

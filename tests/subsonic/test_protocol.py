@@ -196,3 +196,37 @@ def test_account_page_creates_and_revokes(client: Client, library: Any) -> None:
     client.logout()
     body = json_body(client, "ping", **token_auth("bob", credential.app_password))
     assert body["error"]["code"] == 40
+
+
+def test_folder_browsing_clients(client: Client, library: Any) -> None:
+    auth = token_auth("ada", library.credentials.app_password)
+    albums = json_body(client, "getAlbumList", **auth, type="newest")["albumList"]["album"]
+    assert [(album["title"], album["isDir"]) for album in albums] == [("Blue Train", True)]
+    found = json_body(client, "search2", **auth, query="blue")["searchResult2"]
+    assert [album["title"] for album in found["album"]] == ["Blue Train"]
+    # The one song search matches album titles too.
+    assert {song["title"] for song in found["song"]} == {"Tune 0", "Tune 1", "Tune 2"}
+
+
+def test_get_user_is_only_oneself(client: Client, library: Any) -> None:
+    auth = token_auth("ada", library.credentials.app_password)
+    me = json_body(client, "getUser", **auth, username="ada")["user"]
+    assert me["streamRole"] is True and me["adminRole"] is False
+    assert json_body(client, "getUser", **auth, username="bob")["error"]["code"] == 50
+
+
+def test_unknown_endpoint_answers_in_the_protocol(client: Client, library: Any) -> None:
+    auth = token_auth("ada", library.credentials.app_password)
+    response = client.get("/rest/getPodcasts.view", {**auth, "f": "json"})
+    assert response.status_code == 404
+    assert response.json()["subsonic-response"]["error"]["code"] == 0
+
+
+def test_sonic_similar_tracks_queries_do_not_grow_with_count(
+    client: Client, library: Any, django_assert_max_num_queries: Any
+) -> None:
+    auth = token_auth("ada", library.credentials.app_password)
+    params = {**auth, "f": "json", "id": library.songs[0].pk}
+    with django_assert_max_num_queries(12):
+        response = client.get("/rest/getSonicSimilarTracks", {**params, "count": 5})
+    assert len(response.json()["subsonic-response"]["sonicMatch"]) == 5
