@@ -17,6 +17,7 @@ COPY recommender recommender
 COPY demo demo
 COPY web web
 COPY api api
+COPY subsonic subsonic
 RUN pip install .
 COPY . .
 

@@ -56,3 +56,21 @@ def album_cover_visible(*, user: User, album_id: int) -> Album | None:
         .filter(Exists(Song.objects.filter(visible_q(user=user), album=OuterRef("pk"))))
         .first()
     )
+
+
+def artist_list(*, user: User) -> list[tuple[str, int]]:
+    """Every artist `user` may see a song by (track or album artist) and their number of albums,
+    by name ignoring case. Names that differ only in case are one artist, as in `artist_exists`.
+    """
+    names: dict[str, str] = {}
+    albums: dict[str, set[int]] = {}
+    rows = songs_visible_to(user=user).values_list("artist", "album_id", "album__artist")
+    for song_artist, album_pk, album_artist in rows.distinct():
+        for name in {song_artist.strip(), (album_artist or "").strip()}:
+            if not name:
+                continue
+            key = name.casefold()
+            names.setdefault(key, name)
+            if album_pk is not None:
+                albums.setdefault(key, set()).add(album_pk)
+    return [(names[key], len(albums.get(key, ()))) for key in sorted(names)]

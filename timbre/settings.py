@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "recommender",
     "demo",
     "web",
+    "subsonic",
 ]
 
 MIDDLEWARE = [

@@ -1,9 +1,10 @@
-"""Root URLs: admin, accounts, health, the web UI and the API."""
+"""Root URLs: admin, accounts, health, the web UI, the API and the Subsonic API."""
 
 from django.contrib import admin
 from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 
+from subsonic.views import account as subsonic_account
 from timbre import health
 from web.views import accounts
 
@@ -18,9 +19,16 @@ urlpatterns = [
     # Before Django's own auth URLs, so that this log-in (throttled) answers for "login".
     path("accounts/login/", accounts.ThrottledLoginView.as_view(), name="login"),
     path("accounts/token/", accounts.api_token, name="api_token"),
+    path(
+        "accounts/subsonic/",
+        subsonic_account.subsonic_credentials,
+        name="subsonic_credentials",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("healthz", health.healthz, name="healthz"),
     path("api/", include("api.urls")),
+    # The Subsonic/OpenSubsonic API that music players speak.
+    path("rest/", include("subsonic.urls")),
     path("", include("web.urls")),
 ]
 
