@@ -40,6 +40,11 @@ is computed and applied on every call), for `--listening-queries` calls each, af
 - a mix of 5 seeds: ``mix_create(seeds=5 random songs, limit=20)``;
 - a 20-step path: ``song_path(start, end, steps=20)`` between two random songs.
 Songs have one of 5,000 artists, so the radio's artist rule has work to do.
+
+Subsonic (issue 13), as the same user with an API key: ``getSonicSimilarTracks`` (count 10,
+JSON) for `--listening-queries` random visible songs through Django's test client, the whole
+request (authentication, the similar-songs selector, the song list read, serialisation) but no
+socket and no gunicorn.
 """
 
 from __future__ import annotations
@@ -444,7 +449,7 @@ def measure_listening(*, size: int, args: argparse.Namespace) -> dict[str, list[
     version = model_version_serving()
     assert version is not None
     n = args.listening_queries
-    timings: dict[str, list[float]] = {"radio": [], "mix": [], "path": []}
+    timings: dict[str, list[float]] = {"radio": [], "mix": [], "path": [], "sonic": []}
 
     def timed(kind: str, call: Any, **kwargs: Any) -> Any:
         started = time.perf_counter()
@@ -470,6 +475,38 @@ def measure_listening(*, size: int, args: argparse.Namespace) -> dict[str, list[
         start, end = (songs[int(i)] for i in rng.choice(len(songs), 2, replace=False))
         path = timed("path", song_path, start=start, end=end, steps=20)
         assert len(path) == 21, f"a path of {len(path)} songs"
+    timings["sonic"] = measure_sonic_similar(user=user, songs=songs, count=n)
+    return timings
+
+
+def measure_sonic_similar(*, user: Any, songs: list[Any], count: int) -> list[float]:
+    """Latencies (ms) of Subsonic ``getSonicSimilarTracks`` requests, one per song of `songs`."""
+    from django.test import Client
+
+    from subsonic.services import credentials_rotate
+
+    api_key = credentials_rotate(user=user).api_key
+    client = Client(HTTP_HOST="127.0.0.1")
+    timings = []
+    for index, song in enumerate(songs[: count + 5]):
+        started = time.perf_counter()
+        response = client.get(
+            "/rest/getSonicSimilarTracks",
+            {
+                "id": song.pk,
+                "count": 10,
+                "apiKey": api_key,
+                "f": "json",
+                "c": "bench",
+                "v": "1.16.1",
+            },
+        )
+        elapsed = (time.perf_counter() - started) * 1000
+        body = response.json()["subsonic-response"]
+        assert body["status"] == "ok", body
+        assert len(body["sonicMatch"]) == 10, f"{len(body['sonicMatch'])} matches"
+        if index >= 5:  # the first five warm caches, the connection and the plans
+            timings.append(elapsed)
     return timings
 
 
@@ -578,7 +615,7 @@ def main() -> int:
                     f"p99 {np.percentile(listening[kind], 99):.1f} ms"
                     for kind, label in (
                         ("radio", "next radio song"), ("mix", "5-seed mix"),
-                        ("path", "20-step path"),
+                        ("path", "20-step path"), ("sonic", "Subsonic getSonicSimilarTracks"),
                     )
                 )  # fmt: skip
                 print(f"{size:>9,} songs: {figures}", flush=True)
