@@ -87,11 +87,18 @@ def test_teach_two_labels_then_retrain_activates_the_new_version(
 
             taught: set[str] = set()
             while {half_labelled_library[name] for name in taught} != set(STYLES):
+                page.wait_for_load_state("load")
                 current = page.locator("#current-song")
+                song_id = current.get_attribute("data-song-id")
                 name = current.locator("p.muted").first.inner_text().strip()
                 style = half_labelled_library[name]
                 if style in {half_labelled_library[n] for n in taught}:
                     current.locator("button[value=skip]").click()
+                    # The next song's page must be loaded before its form is filled in: a select
+                    # filled in on the old page would leave the new one at its first genre.
+                    expect(page.locator("#current-song")).not_to_have_attribute(
+                        "data-song-id", song_id or ""
+                    )
                     continue
                 page.select_option("#other-genre", style)
                 current.locator("form:has(#other-genre) button[type=submit]").click()

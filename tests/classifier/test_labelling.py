@@ -12,7 +12,7 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from classifier.labelling import label_suggestion_list, labels_since_training_count
-from classifier.models import LabelAnswer
+from classifier.models import LabelAnswer, TrainingRun
 from demo.synth import write_song
 from library.models import Genre, Song
 from tests.factories import (
@@ -161,6 +161,17 @@ def test_teach_page_offers_the_top_guesses_and_records_a_click(
     library["torn"].refresh_from_db()
     assert library["torn"].genre.name == "rock"
     assert "1</strong> label since the last training" in client.get("/teach/").content.decode()
+
+
+def test_teach_page_shows_how_a_finished_training_ended(library: dict[str, Song]) -> None:
+    # A run that ended before the page loaded (too few songs per genre fails at once) is shown
+    # with its outcome and state, not left as if it had never been asked for.
+    TrainingRun.objects.create(
+        status=TrainingRun.Status.FAILED, message="Each genre needs at least 3 songs."
+    )
+    page = staff_client().get("/teach/").content.decode()
+    assert 'data-state="failed"' in page
+    assert "Each genre needs at least 3 songs." in page
 
 
 def test_teach_page_is_hidden_from_other_users(library: dict[str, Song]) -> None:
