@@ -26,6 +26,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from audio.errors import ErrorCode, InvalidAudioError
+from classifier.artifacts import model_version_artifact_dir
 from classifier.models import Analysis, ModelVersion
 from classifier.selectors import model_version_active
 from library.files import SongFileOutsideFolderError, SongFileUnavailableError, song_file_path
@@ -111,7 +112,6 @@ _MAX_LOADED_VERSIONS = 2
 
 
 def predictor_for(version: ModelVersion) -> Predictor:
-    from classifier.artifacts import model_version_artifact_dir
     from classifier.inference import Predictor  # keeps Keras out of web processes
 
     with _predictors_lock:

@@ -25,6 +25,7 @@ from pathlib import Path
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from audio.decode import probe_audio
 from audio.errors import InvalidAudioError
 from library.covers import folder_cover
 from library.files import (
@@ -316,7 +317,6 @@ class _Scanner:
         return True
 
     def _file_fields(self, candidate: _Candidate, *, path: Path, sha256: str) -> dict[str, object]:
-        from audio.decode import probe_audio  # raises InvalidAudioError for what is not audio
 
         info = probe_audio(path)
         tags = read_tags(path)
