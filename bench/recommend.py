@@ -234,9 +234,9 @@ def load_library(
         """
         INSERT INTO classifier_analysis (
             song_id, model_version_id, probabilities, predicted_genre, confidence, embedding,
-            tags, segment_count, created_at)
+            tags, segment_count, is_unsure, is_not_music, created_at)
         SELECT v.song_id, v.version_id, p.probabilities, p.genre, p.confidence, v.embedding,
-               '{}', 10, now()
+               '{}', 10, false, false, now()
         FROM bench_vectors v JOIN bench_profiles p USING (cluster)
         """
     )
