@@ -3,7 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-WEIGHTS := .timbre/weights/musicnn_msd.weights.h5
+# Where classifier.weights puts them: under the data folder (TIMBRE_DATA_DIR, default .timbre).
+WEIGHTS := $(or $(TIMBRE_DATA_DIR),.timbre)/weights/musicnn_msd.weights.h5
 
 .PHONY: run dev test install weights admin manage lint format bench-classifier clean-data
 
