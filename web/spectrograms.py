@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from django.conf import settings
 
+from audio.decode import load_audio
 from classifier.models import ModelVersion
 from library.files import song_file_path
 from library.models import Song
@@ -53,8 +54,7 @@ def song_spectrogram_png(*, song: Song, params: FeatureParams) -> Path:
     path = spectrogram_path(song=song, params=params)
     if path.is_file():
         return path
-    from audio.decode import load_audio
-    from audio.features import log_mel_spectrogram
+    from audio.features import log_mel_spectrogram  # librosa: on first use, as above
 
     audio = load_audio(
         song_file_path(song=song),
