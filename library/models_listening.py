@@ -68,6 +68,11 @@ class Dislike(models.Model):
         return f"{self.user} dislikes {self.song}"
 
 
+# Most recently changed first. Named, because queries that aggregate (a GROUP BY drops
+# Meta.ordering) must ask for it again.
+PLAYLIST_ORDERING = ["-updated_at", "-id"]
+
+
 class Playlist(models.Model):
     class Kind(models.TextChoices):
         MANUAL = "manual", "Playlist"
@@ -89,7 +94,7 @@ class Playlist(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        ordering = ["-updated_at", "-id"]
+        ordering = PLAYLIST_ORDERING
 
     def __str__(self) -> str:
         return self.name

@@ -7,21 +7,18 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 
 from library.models import Dislike, Play, Playlist, PlaylistItem, Song
+from library.models_listening import PLAYLIST_ORDERING
 from library.selectors import User, songs_visible_to
 
 # The recent skips that steer a user's recommendations.
 RECENT_SKIPS = 50
-
-# Spelled out: an aggregate's GROUP BY drops the model's Meta.ordering, and pages need a stable
-# order (most recently changed first).
-PLAYLIST_ORDER = ("-updated_at", "-id")
 
 
 def playlist_list_for_owner(*, owner: Any) -> QuerySet[Playlist]:
     return (
         Playlist.objects.filter(owner_id=owner.pk)
         .annotate(song_count=Count("items"))
-        .order_by(*PLAYLIST_ORDER)
+        .order_by(*PLAYLIST_ORDERING)
     )
 
 
@@ -32,7 +29,7 @@ def playlist_list_visible(*, user: User) -> QuerySet[Playlist]:
     return (
         Playlist.objects.filter(Q(owner_id=user.pk) | Q(is_public=True))
         .annotate(song_count=Count("items"))
-        .order_by(*PLAYLIST_ORDER)
+        .order_by(*PLAYLIST_ORDERING)
     )
 
 
