@@ -184,3 +184,10 @@ class TrainingRun(models.Model):
 
     def __str__(self) -> str:
         return f"training run {self.pk}: {self.status}"
+
+    @property
+    def outcome(self) -> str:
+        """How a finished run ended ("activated", "done", "failed"); "" while it runs."""
+        if self.status not in (self.Status.DONE, self.Status.FAILED):
+            return ""
+        return "activated" if self.activated else str(self.status)

@@ -76,7 +76,8 @@ def teach_training_status(request: HttpRequest) -> JsonResponse:
             "progress": run.progress,
             "message": run.message,
             "activated": run.activated,
-            "finished": run.status in (TrainingRun.Status.DONE, TrainingRun.Status.FAILED),
+            "outcome": run.outcome,
+            "finished": bool(run.outcome),
         }
     )
 

@@ -7,7 +7,7 @@
     .then((run) => {
       if (run.finished) {
         status.textContent = run.message;
-        status.dataset.state = run.activated ? "activated" : (run.status === "failed" ? "failed" : "done");
+        status.dataset.state = run.outcome;
         return;
       }
       status.textContent = "Training: " + (run.progress || "queued");
