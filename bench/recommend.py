@@ -21,8 +21,8 @@ Then, as one user (who sees the dataset, the shared songs and their own):
   for `--queries` random visible songs after a warm-up: p50 and p99 in ms, wall clock from Python.
   The version is resolved once, as a view would before calling; `serving lookup` reports what
   `model_version_serving()` costs on its own at that size;
-- recall@10: the selector's candidate query (``similar_candidates``, HNSW with the selector's
-  search settings) against the same query run as an exact scan (index scans disabled): the share
+- recall@10: the selector's search (``recommender.search.similar_sql``, HNSW with the selector's
+  search settings) against the same statement run as an exact scan (index scans disabled): the share
   of the exact 10 nearest that are among the 10 nearest of the HNSW candidates;
 - For you (`song_list_for_you`) for a user with `--likes` (200) likes of random visible songs,
   and cold start (the same selector for a user with no likes: popular, then newest songs);
@@ -100,6 +100,11 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--stale-fraction", type=float, default=0.2)
     parser.add_argument("--database", default="timbre_bench")
     parser.add_argument("--keep", action="store_true", help="leave the bench database behind")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="measure the library a --keep run left, when it has the size asked (no reload)",
+    )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--likes", type=int, default=200, help="likes of the For you user")
     parser.add_argument("--skip-recall", action="store_true", help="no exact scans")
@@ -343,11 +348,11 @@ def measure(*, size: int, ef_search: int, args: argparse.Namespace) -> dict[str,
     from library.models import Song
     from recommender.recommendations import (
         CANDIDATE_FACTOR,
-        hnsw_search,
-        similar_candidates,
+        DUPLICATE_DISTANCE,
         song_list_for_you,
         song_list_similar,
     )
+    from recommender.search import hnsw_search, similar_sql
 
     limit = 10
     user = get_user_model().objects.get(pk=1)
@@ -385,21 +390,27 @@ def measure(*, size: int, ef_search: int, args: argparse.Namespace) -> dict[str,
         )
 
         count = limit * CANDIDATE_FACTOR
-        seeds = Analysis.objects.select_related("song").filter(
+        seeds = Analysis.objects.filter(
             model_version=version, song__in=songs[20 : 20 + args.recall_queries]
-        )
+        ).values_list("song_id", flat=True)
         recalls = [float("nan")] if args.skip_recall else []
         for seed in [] if args.skip_recall else seeds:
-            candidates = similar_candidates(seed=seed, user=user)
-            with hnsw_search(ef_search=max(ef_search, count)):
+            statement, params = similar_sql(
+                song_id=seed, user=user, version_id=version.pk, count=count,
+                duplicate_distance=DUPLICATE_DISTANCE,
+            )  # fmt: skip
+            with hnsw_search(ef_search=max(ef_search, count)), connection.cursor() as cursor:
                 if not recalls:
-                    plan = candidates[:count].explain()
+                    cursor.execute("EXPLAIN " + statement, params)
+                    plan = "\n".join(row[0] for row in cursor.fetchall())
                     assert INDEX_NAME in plan, f"the HNSW index is not used:\n{plan}"
-                approximate = list(candidates.values_list("song_id", "distance")[:count])
+                cursor.execute(statement, params)
+                approximate = [(row[0], row[1]) for row in cursor.fetchall()[1:]]
             nearest = {song_id for song_id, _ in sorted(approximate, key=lambda r: r[1])[:limit]}
             with transaction.atomic(), connection.cursor() as cursor:
                 cursor.execute("SET LOCAL enable_indexscan = off")
-                exact = list(candidates.values_list("song_id", flat=True)[:limit])
+                cursor.execute(statement, params)
+                exact = [row[0] for row in cursor.fetchall()[1 : limit + 1]]
             recalls.append(len(nearest & set(exact)) / len(exact))
         fan, newcomer = (get_user_model().objects.get(pk=pk) for pk in (1, 2))
         timed(lambda _: song_list_for_you(user=fan, limit=limit, version=version), repeat=[0] * 5)
@@ -514,7 +525,7 @@ def bare_hnsw(vector: object, *, ef_search: int, count: int) -> list[int]:
     """The index's own share: the nearest `count` analyses, no filters, no models built."""
     from django.db import connection
 
-    from recommender.recommendations import hnsw_search
+    from recommender.search import hnsw_search
 
     literal = "[" + ",".join(f"{x:.7g}" for x in np.asarray(vector)) + "]"
     with hnsw_search(ef_search=ef_search), connection.cursor() as cursor:
@@ -533,8 +544,12 @@ def main() -> int:
         return 2
     with psycopg.connect(dev_url, autocommit=True) as admin:
         name = sql.Identifier(args.database)
-        admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
-        admin.execute(sql.SQL("CREATE DATABASE {}").format(name))
+        exists = admin.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", [args.database]
+        ).fetchone()
+        if not (args.reuse and exists):
+            admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
+            admin.execute(sql.SQL("CREATE DATABASE {}").format(name))
     url = database_url(dev_url, args.database)
     os.environ["DATABASE_URL"] = url
     import django
@@ -562,17 +577,21 @@ def main() -> int:
                 "INSERT INTO auth_user (id, password, is_superuser, username, first_name, "
                 "last_name, email, is_staff, is_active, date_joined) "
                 "SELECT g, '!', false, 'bench' || g, '', '', '', false, true, now() "
-                "FROM generate_series(1, %s) AS g",
+                "FROM generate_series(1, %s) AS g ON CONFLICT DO NOTHING",
                 [USERS],
             )
         now = timezone.now()
-        old = ModelVersion.objects.create(
-            name="bench-old", architecture="musicnn", artifact_path="-", feature_params={},
-            class_names=GENRES, activated_at=now - timezone.timedelta(days=1),
+        old, _ = ModelVersion.objects.get_or_create(
+            name="bench-old", defaults=dict(
+                architecture="musicnn", artifact_path="-", feature_params={},
+                class_names=GENRES, activated_at=now - timezone.timedelta(days=1),
+            ),
         )  # fmt: skip
-        serving = ModelVersion.objects.create(
-            name="bench-serving", architecture="musicnn", artifact_path="-", feature_params={},
-            class_names=GENRES, is_active=True, activated_at=now,
+        serving, _ = ModelVersion.objects.get_or_create(
+            name="bench-serving", defaults=dict(
+                architecture="musicnn", artifact_path="-", feature_params={},
+                class_names=GENRES, is_active=True, activated_at=now,
+            ),
         )  # fmt: skip
         print(
             f"HNSW m={m}, ef_construction={ef_construction}; hnsw.iterative_scan=relaxed_order; "
@@ -583,12 +602,18 @@ def main() -> int:
         )
         for size in parse_sizes(args.songs):
             with psycopg.connect(url, autocommit=True) as conn:
-                started = time.perf_counter()
-                load_library(conn, size=size, versions=(serving.pk, old.pk), args=args)
-                load_s = time.perf_counter() - started
-                started = time.perf_counter()
-                build_index(conn, m=m, ef_construction=ef_construction)
-                build_s = time.perf_counter() - started
+                loaded = conn.execute("SELECT count(*) FROM recommender_song").fetchone()[0]
+                indexed = conn.execute("SELECT to_regclass(%s)", [INDEX_NAME]).fetchone()[0]
+                if args.reuse and loaded == size and indexed:
+                    load_s = build_s = 0.0  # the kept library, as loaded and indexed before
+                    print(f"{size:,} songs: reusing the kept library", flush=True)
+                else:
+                    started = time.perf_counter()
+                    load_library(conn, size=size, versions=(serving.pk, old.pk), args=args)
+                    load_s = time.perf_counter() - started
+                    started = time.perf_counter()
+                    build_index(conn, m=m, ef_construction=ef_construction)
+                    build_s = time.perf_counter() - started
                 index_mb = conn.execute(
                     "SELECT pg_relation_size(%s) / 1e6", [INDEX_NAME]
                 ).fetchone()[0]

@@ -6,12 +6,13 @@ and the user's own uploads. Every list a user sees starts from `songs_visible_to
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db import connection
 from django.db.models import Q, QuerySet, Sum
 
 from library.models import Genre, Like, Song
@@ -28,6 +29,41 @@ def visible_q(*, user: User | None, prefix: str = "") -> Q:
     if user is not None and user.is_authenticated:
         visible |= Q(**{f"{prefix}owner_id": user.pk})
     return visible
+
+
+def visible_sql(*, user: User | None, alias: str) -> tuple[str, list[Any]]:
+    """``visible_q`` as SQL on the song table aliased `alias`, for the raw vector searches
+    (recommender.search): the condition and its parameters."""
+    if user is not None and user.is_authenticated:
+        return (
+            f"({alias}.owner_id IS NULL OR {alias}.is_public OR {alias}.owner_id = %s)",
+            [user.pk],
+        )
+    return f"({alias}.owner_id IS NULL OR {alias}.is_public)", []
+
+
+# Every column of a song, for the raw searches that read whole songs along with what they rank
+# (recommender.search): one round trip, no query building.
+_SONG_FIELDS = Song._meta.concrete_fields
+_SONG_ATTNAMES = [field.attname for field in _SONG_FIELDS]
+_SONG_CONVERTERS = [
+    (index, field.from_db_value)
+    for index, field in enumerate(_SONG_FIELDS)
+    if hasattr(field, "from_db_value")
+]
+
+
+def song_columns_sql(*, alias: str) -> str:
+    """The columns ``song_from_values`` reads, in its order, of the song table aliased `alias`."""
+    return ", ".join(f'{alias}."{field.column}"' for field in _SONG_FIELDS)
+
+
+def song_from_values(values: Sequence[Any]) -> Song:
+    """A song from the values of ``song_columns_sql``, as the ORM would have built it."""
+    row = list(values)
+    for index, convert in _SONG_CONVERTERS:
+        row[index] = convert(row[index], None, connection)
+    return Song.from_db(connection.alias, _SONG_ATTNAMES, row)
 
 
 def songs_visible_to(*, user: User | None) -> QuerySet[Song]:

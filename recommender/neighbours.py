@@ -18,14 +18,23 @@ from pgvector.django import CosineDistance
 from classifier.models import Analysis, ModelVersion
 from library.models import Song
 from library.selectors import User, visible_q
-from recommender.recommendations import HNSW_EF_SEARCH, hnsw_search
+from recommender.search import HNSW_EF_SEARCH, hnsw_search
 
 
 def recommendable(*, user: User | None, version: ModelVersion | int) -> QuerySet[Analysis]:
-    """Analyses by `version` of finished songs that `user` may see, with their songs."""
+    """Analyses by `version` (a row or its id) of finished music that `user` may see, with their
+    songs.
+
+    Not speech, animal sounds or noise (classifier.nonmusic), nor a scanned song whose file a scan
+    found gone (`missing_since`): it cannot be played. ``recommender.search.recommendable_sql``
+    is the same condition for the raw searches.
+    """
     return (
-        Analysis.objects.filter(model_version=version, song__status=Song.Status.DONE)
+        Analysis.objects.filter(
+            model_version=version, song__status=Song.Status.DONE, is_not_music=False
+        )
         .filter(visible_q(user=user, prefix="song__"))
+        .filter(song__missing_since__isnull=True)
         .select_related("song")
     )
 

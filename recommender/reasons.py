@@ -8,6 +8,9 @@ both ("both jazz · instrumental, mellow").
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any, Protocol
+
 from classifier.models import Analysis
 
 # A pretrained tag counts as heard in a song from this score on (sigmoid outputs of musicnn's 50
@@ -15,6 +18,16 @@ from classifier.models import Analysis
 TAG_PRESENT = 0.1
 # Shared tags a reason names at most.
 REASON_TAGS = 2
+
+
+class Traits(Protocol):
+    """What a reason reads of a song's analysis: an Analysis, or a search's row."""
+
+    @property
+    def predicted_genre(self) -> str: ...
+
+    @property
+    def tags(self) -> Mapping[str, Any] | None: ...
 
 
 def match_label(score: float) -> str:
@@ -26,7 +39,7 @@ def genre_text(name: str) -> str:
     return name.replace("-", " ").replace("_", " ")
 
 
-def shared_tags(a: Analysis, b: Analysis, *, limit: int = REASON_TAGS) -> list[str]:
+def shared_tags(a: Traits, b: Traits, *, limit: int = REASON_TAGS) -> list[str]:
     """The tags heard in both songs, strongest in both first (by the lower of the two scores)."""
     tags_a, tags_b = a.tags or {}, b.tags or {}
     genres = {a.predicted_genre, b.predicted_genre}
@@ -41,7 +54,7 @@ def shared_tags(a: Analysis, b: Analysis, *, limit: int = REASON_TAGS) -> list[s
     return [genre_text(name) for _, name in ranked[:limit]]
 
 
-def shared_traits(a: Analysis, b: Analysis) -> str:
+def shared_traits(a: Traits, b: Traits) -> str:
     """ "both jazz · instrumental, mellow", "both instrumental", or "" when nothing is shared."""
     parts = []
     if a.predicted_genre and a.predicted_genre == b.predicted_genre:
@@ -52,7 +65,7 @@ def shared_traits(a: Analysis, b: Analysis) -> str:
     return " · ".join(parts)
 
 
-def reason_from(*, seed: Analysis | None, item: Analysis, verb: str = "like") -> str:
+def reason_from(*, seed: Analysis | None, item: Traits, verb: str = "like") -> str:
     """A reason that names `seed` (a song other than the page's own) and what they share.
 
     Without `seed` (the page's own song is the seed), only what they share: naming the song the
@@ -60,6 +73,11 @@ def reason_from(*, seed: Analysis | None, item: Analysis, verb: str = "like") ->
     """
     if seed is None:
         return ""
+    return reason_naming(title=seed.song.title, seed=seed, item=item, verb=verb)
+
+
+def reason_naming(*, title: str, seed: Traits, item: Traits, verb: str = "like") -> str:
+    """ "like Y · both jazz": `verb`, the title of `seed`, and what it shares with `item`."""
     traits = shared_traits(seed, item)
-    named = f"{verb} {seed.song.title}"
+    named = f"{verb} {title}"
     return f"{named} · {traits}" if traits else named

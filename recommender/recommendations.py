@@ -34,32 +34,32 @@ Every selector reads the embeddings of one model version only, the serving one
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db import connection, transaction
-from django.db.models import Count, F, Max, OuterRef, QuerySet, Subquery
-from django.db.models.functions import Coalesce
-from pgvector.django import CosineDistance
+from django.db import connection
 
-from classifier.models import Analysis, ModelVersion
+from classifier.models import ModelVersion
 from classifier.selectors import model_version_serving
-from library.models import Dislike, Like, Play, Song
-from library.selectors import User, songs_visible_to, visible_q
+from library.models import Song
+from library.selectors import User, song_from_values
 from recommender.feedback import Aversion, aversion_for_user
-from recommender.reasons import match_label, reason_from, shared_traits
+from recommender.reasons import match_label, reason_naming, shared_traits
+from recommender.search import (
+    HNSW_EF_SEARCH,
+    Neighbour,
+    cold_start_sql,
+    for_you_sql,
+    hnsw_search,
+    similar_sql,
+    tastes_sql,
+)
 
 # Nearest neighbours fetched per list entry, for the re-ranking to choose from.
 CANDIDATE_FACTOR = 4
-# HNSW search breadth, raised to the candidate count when that is larger (40 for 10 songs). With
-# the index built at ef_construction=128, bench/recommend.py measures recall@10 0.99 at 1,000,000
-# clustered songs already at 40, and 100 or 200 buy no recall for up to 35 % more time; filtered
-# rows do not shrink the list because the scan is iterative (see hnsw_search).
-HNSW_EF_SEARCH = 40
 # Cosine distance under which two embeddings are the same recording (another copy of the file,
 # re-encoded or renamed): never recommended as "similar", it is the song itself.
 DUPLICATE_DISTANCE = 1e-4
@@ -105,21 +105,6 @@ class ForYou:
     explanation: str  # one sentence for the top of the list
 
 
-def _recommendable(*, user: User | None, version: ModelVersion | int) -> QuerySet[Analysis]:
-    """Analyses by `version` (a row or its id) of finished music that `user` may see.
-
-    Not speech, animal sounds or noise (classifier.nonmusic), nor a scanned song whose file a scan
-    found gone (`missing_since`): it cannot be played.
-    """
-    return (
-        Analysis.objects.filter(
-            model_version=version, song__status=Song.Status.DONE, is_not_music=False
-        )
-        .filter(visible_q(user=user, prefix="song__"))
-        .filter(song__missing_since__isnull=True)
-    )
-
-
 # --- scoring -------------------------------------------------------------------------------------
 
 
@@ -139,39 +124,6 @@ def _genre_text(name: str) -> str:
     return name.replace("-", " ").replace("_", " ")
 
 
-@contextmanager
-def hnsw_search(*, ef_search: int) -> Iterator[None]:
-    """A transaction whose HNSW scans search `ef_search` wide and never starve on a filter.
-
-    The candidate query filters by model version, status and visibility. A plain HNSW scan
-    returns its ef_search nearest rows and only then applies the filter, so a filter that drops
-    most of them (a fresh model version during re-analysis, a genre) leaves the list short.
-    pgvector 0.8's iterative scan keeps walking the graph until the LIMIT is met (bounded by
-    hnsw.max_scan_tuples). We use it rather than one partial index per model version because
-    versions are rows, not code: a partial index would need a migration per trained model.
-    `relaxed_order` may return rows slightly out of distance order; every caller re-ranks the
-    candidates in Python, so strict order would cost time for nothing.
-
-    SET LOCAL lasts until the end of the transaction; inside a caller's transaction it also
-    applies to the caller's later vector scans, which is harmless. No savepoint, so the number of
-    queries is the same inside and outside a transaction.
-    """
-    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT set_config('hnsw.ef_search', %s, true),"
-            " set_config('hnsw.iterative_scan', 'relaxed_order', true)",
-            [str(ef_search)],
-        )
-        yield
-
-
-def _embedding(analysis: Analysis) -> np.ndarray:
-    return np.asarray(analysis.embedding, dtype=np.float64)
-
-
-# --- similar songs -------------------------------------------------------------------------------
-
-
 def song_list_similar(
     *,
     song: Song,
@@ -185,76 +137,55 @@ def song_list_similar(
     `genre` keeps only songs the serving model puts in that genre (its name, e.g. "jazz").
     `version` defaults to the serving model version; pass it when the caller already has it.
     Empty when `song` is not visible to `user` or has no analysis by that version yet.
-    Queries: 3, plus the one of ``model_version_serving`` when `version` is not given.
+    Queries: 1, plus the one of ``model_version_serving`` when `version` is not given.
     """
     version = version or model_version_serving()
     if version is None or limit <= 0:
         return []
-    seed = _recommendable(user=user, version=version).filter(song=song).first()
-    if seed is None:
-        return []
-    seed.song = song  # the caller's row: no query to read its SHA-256
     count = limit * CANDIDATE_FACTOR
-    candidates = similar_candidates(seed=seed, user=user, genre=genre)
-    with hnsw_search(ef_search=max(HNSW_EF_SEARCH, count)):
-        rows = list(candidates[:count])
+    statement, params = similar_sql(
+        song_id=song.pk,
+        user=user,
+        version_id=version.pk,
+        count=count,
+        duplicate_distance=DUPLICATE_DISTANCE,
+        genre=genre,
+    )
+    with hnsw_search(ef_search=max(HNSW_EF_SEARCH, count)), connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        rows = [Neighbour.from_row(row) for row in cursor.fetchall()]
+    # The seed's row first (the candidates leave out its file), or nothing at all when it is not
+    # analysed by this version, not music, or not visible to `user`.
+    seeds = [row for row in rows if row.song_id == song.pk]
+    if not seeds:
+        return []
+    seed, candidates = seeds[0], [row for row in rows if row.song_id != song.pk]
 
     weight = _genre_weight()
-    ranked: list[Recommendation] = []
-    for analysis in rows:
-        similarity = 1.0 - float(analysis.distance)  # type: ignore[attr-defined]
-        overlap = genre_overlap(seed.probabilities, analysis.probabilities)
-        # The seed is the song the list is about: the reason says what they share, not its name.
-        reason = shared_traits(seed, analysis) or CLOSE_IN_SOUND
-        ranked.append(
-            Recommendation(
-                song=analysis.song,
-                score=(1.0 - weight) * similarity + weight * overlap,
-                similarity=similarity,
-                reason=reason,
-                genre=analysis.predicted_genre,
-            )
+    scored = []
+    for candidate in candidates:
+        similarity = 1.0 - candidate.distance
+        overlap = genre_overlap(seed.probabilities, candidate.probabilities)
+        scored.append(((1.0 - weight) * similarity + weight * overlap, similarity, candidate))
+    scored.sort(key=lambda item: (-item[0], item[2].song_id))
+    picked: list[tuple[float, float, Neighbour]] = []
+    files: set[str] = set()
+    for score, similarity, candidate in scored:  # one of each set of copies of a file
+        if candidate.sha256 not in files and len(picked) < limit:
+            files.add(candidate.sha256)
+            picked.append((score, similarity, candidate))
+    return [
+        Recommendation(
+            song=candidate.song,
+            score=score,
+            similarity=similarity,
+            # The seed is the song the list is about: the reason says what they share, not its
+            # name.
+            reason=shared_traits(seed, candidate) or CLOSE_IN_SOUND,
+            genre=candidate.predicted_genre,
         )
-    ranked.sort(key=lambda item: (-item.score, item.song.pk))
-    return _unique_files(ranked)[:limit]
-
-
-def similar_candidates(
-    *, seed: Analysis, user: User | None, genre: str | None = None
-) -> QuerySet[Analysis]:
-    """Analyses by `seed`'s model version nearest to it first, annotated with `distance`.
-
-    Leaves out the seed's song, other copies of its file (same SHA-256) or of its recording (an
-    embedding at distance ~0), and what `user` may not see. Run it sliced, inside
-    ``hnsw_search``, to go through the HNSW index; bench/recommend.py also runs it as an exact
-    scan to measure the index's recall.
-    """
-    candidates = (
-        _recommendable(user=user, version=seed.model_version_id)
-        .exclude(song__sha256=seed.song.sha256)
-        .annotate(distance=CosineDistance("embedding", seed.embedding))
-        .filter(distance__gt=DUPLICATE_DISTANCE)
-        .select_related("song")
-        # The blend needs distances, probabilities and tags: 40 vectors are not worth parsing.
-        .defer("embedding")
-    )
-    if genre:
-        candidates = candidates.filter(predicted_genre=genre)
-    return candidates.order_by("distance")
-
-
-def _unique_files(items: list[Recommendation]) -> list[Recommendation]:
-    """The first of each set of copies of one file (same SHA-256, different owners)."""
-    seen: set[str] = set()
-    unique = []
-    for item in items:
-        if item.song.sha256 not in seen:
-            seen.add(item.song.sha256)
-            unique.append(item)
-    return unique
-
-
-# --- for you -------------------------------------------------------------------------------------
+        for score, similarity, candidate in picked
+    ]
 
 
 def taste_vectors(embeddings: np.ndarray, *, max_tastes: int = MAX_TASTES) -> np.ndarray:
@@ -290,7 +221,7 @@ def song_list_for_you(
     """Songs for `user` from what they liked and played, varied; popular ones before either.
 
     Never a song the user liked, played through, disliked or uploaded, nor one they may not see.
-    Queries: 6 (5 at cold start), plus the one of
+    Queries: 3 (the tastes, the aversion, the search; 2 at cold start), plus the one of
     ``model_version_serving`` when `version` is not given.
     """
     version = version or model_version_serving()
@@ -298,48 +229,34 @@ def song_list_for_you(
         return ForYou(items=[], cold_start=True, explanation=NO_MODEL_EXPLANATION)
     if user is None or not user.is_authenticated:
         return _cold_start(user=None, version=version, limit=limit)
-    liked = list(
-        _recommendable(user=user, version=version)
-        .filter(song__likes__user_id=user.pk)
-        .select_related("song")
-        # Embeddings, titles and tags (for the reasons) are read: 200 rows of genre JSON are not.
-        .defer("probabilities")
-        .order_by("-song__likes__created_at", "-id")[:TASTE_LIKES]
-    )
-    played = list(
-        _recommendable(user=user, version=version)
-        .filter(song__plays__user_id=user.pk, song__plays__skipped=False)
-        .exclude(song_id__in=[a.song_id for a in liked])
-        .annotate(last_played=Max("song__plays__started_at"))
-        .select_related("song")
-        .order_by("-last_played", "-id")[: max(TASTE_LIKES - len(liked), 0)]
-    )
+    statement, params = tastes_sql(user=user, version_id=version.pk, limit=TASTE_LIKES)
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        rows = [Neighbour.from_row(row) for row in cursor.fetchall()]
+    liked = [row for row in rows if row.distance == 0.0]
+    played = [row for row in rows if row.distance != 0.0][: max(TASTE_LIKES - len(liked), 0)]
     tasted = liked + played
     if not tasted:
         return _cold_start(user=user, version=version, limit=limit)
 
     aversion = aversion_for_user(user=user, version=version)
-    liked_embeddings = np.stack([_embedding(a) for a in tasted])
+    liked_embeddings = np.stack([row.embedding for row in tasted])
     tastes = taste_vectors(liked_embeddings)
     per_taste = max(limit, math.ceil(limit * CANDIDATE_FACTOR / len(tastes)))
-    base = (
-        _recommendable(user=user, version=version)
-        .exclude(song__likes__user_id=user.pk)
-        .exclude(song__owner_id=user.pk)
-        .exclude(song__sha256__in=[a.song.sha256 for a in tasted])
-        .select_related("song")
-        .defer("probabilities")
+    statement, params = for_you_sql(
+        points=tastes,
+        user=user,
+        version_id=version.pk,
+        per_point=per_taste,
+        exclude_files=[row.sha256 for row in tasted],
     )
-    nearest = [
-        base.annotate(distance=CosineDistance("embedding", taste)).order_by("distance")[:per_taste]
-        for taste in tastes
-    ]
-    with hnsw_search(ef_search=max(HNSW_EF_SEARCH, per_taste)):
-        rows = list(nearest[0].union(*nearest[1:], all=True))
+    with hnsw_search(ef_search=max(HNSW_EF_SEARCH, per_taste)), connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        found = [Neighbour.from_row(row) for row in cursor.fetchall()]
 
-    rows = [row for row in rows if row.song_id not in aversion.excluded]
-    items = _pick_diverse(
-        candidates=_unique_songs(rows),
+    found = [row for row in found if row.song_id not in aversion.excluded]
+    picks = _pick_diverse(
+        candidates=_unique_songs(found),
         liked=tasted,
         liked_count=len(liked),
         liked_embeddings=liked_embeddings,
@@ -347,7 +264,16 @@ def song_list_for_you(
         limit=limit,
     )
     return ForYou(
-        items=items,
+        items=[
+            Recommendation(
+                song=pick.song,
+                score=score,
+                similarity=similarity,
+                reason=reason,
+                genre=pick.predicted_genre,
+            )
+            for pick, score, similarity, reason in picks
+        ],
         cold_start=False,
         explanation=_for_you_explanation(liked=len(liked), played=len(played), limit=limit),
     )
@@ -366,35 +292,36 @@ def _for_you_explanation(*, liked: int, played: int, limit: int) -> str:
     )
 
 
-def _unique_songs(rows: Sequence[Analysis]) -> list[Analysis]:
+def _unique_songs(rows: Sequence[Neighbour]) -> list[Neighbour]:
     """One row per song and per file: several taste vectors may find the same neighbour."""
     seen_songs: set[int] = set()
     seen_files: set[str] = set()
     unique = []
-    for analysis in sorted(rows, key=lambda a: (float(a.distance), a.song_id)):  # type: ignore[attr-defined]
-        if analysis.song_id in seen_songs or analysis.song.sha256 in seen_files:
+    for row in sorted(rows, key=lambda row: (row.distance, row.song_id)):
+        if row.song_id in seen_songs or row.sha256 in seen_files:
             continue
-        seen_songs.add(analysis.song_id)
-        seen_files.add(analysis.song.sha256)
-        unique.append(analysis)
+        seen_songs.add(row.song_id)
+        seen_files.add(row.sha256)
+        unique.append(row)
     return unique
 
 
 def _pick_diverse(
     *,
-    candidates: list[Analysis],
-    liked: list[Analysis],
+    candidates: list[Neighbour],
+    liked: list[Neighbour],
     liked_count: int,
     liked_embeddings: np.ndarray,
     aversion: Aversion,
     limit: int,
-) -> list[Recommendation]:
+) -> list[tuple[Neighbour, float, float, str]]:
     """Maximal marginal relevance over `candidates`, at most MAX_GENRE_SHARE of a genre while
-    other genres have candidates; each pick names the song it is like (the first `liked_count`
-    of `liked` were liked, the others played)."""
+    other genres have candidates: each pick with its score, its similarity to the song it is
+    like and a reason naming that song (the first `liked_count` of `liked` were liked, the others
+    played)."""
     if not candidates:
         return []
-    embeddings = np.stack([_embedding(a) for a in candidates])
+    embeddings = np.stack([candidate.embedding for candidate in candidates])
     to_liked = embeddings @ liked_embeddings.T  # (candidates, likes): cosine, all unit vectors
     closest = np.argmax(to_liked, axis=1)
     relevance = to_liked[np.arange(len(candidates)), closest] - aversion.penalty(embeddings)
@@ -406,7 +333,7 @@ def _pick_diverse(
     genres = np.array([a.predicted_genre for a in candidates])
     cap = max(1, math.ceil(limit * MAX_GENRE_SHARE))
     picked_per_genre: dict[str, int] = {}
-    picks: list[Recommendation] = []
+    picks: list[tuple[Neighbour, float, float, str]] = []
     while len(picks) < limit and available.any():
         mmr = MMR_LAMBDA * relevance - (1.0 - MMR_LAMBDA) * redundancy
         mmr[~available] = -np.inf
@@ -422,68 +349,44 @@ def _pick_diverse(
         )
         source = int(closest[best])
         verb = "because you liked" if source < liked_count else "because you played"
+        seed = liked[source]
         picks.append(
-            Recommendation(
-                song=analysis.song,
-                score=float(mmr[best]),
-                similarity=float(to_liked[best, source]),
-                reason=reason_from(seed=liked[source], item=analysis, verb=verb),
-                genre=analysis.predicted_genre,
+            (
+                analysis,
+                float(mmr[best]),
+                float(to_liked[best, source]),
+                reason_naming(title=seed.title, seed=seed, item=analysis, verb=verb),
             )
         )
     return picks
 
 
-# Most liked and played: a like and a play through weigh the same.
-_POPULARITY = F("like_count") + F("play_count")
-
-
 def _cold_start(*, user: User | None, version: ModelVersion, limit: int) -> ForYou:
-    """The most liked and played songs the user may see, then the newest; two queries."""
-    songs = songs_visible_to(user=user).filter(
-        status=Song.Status.DONE,
-        analyses__model_version=version,
-        analyses__is_not_music=False,
-        missing_since__isnull=True,
-    )
-    if user is not None:
-        songs = songs.exclude(owner_id=user.pk)
-    if user is not None and user.is_authenticated:
-        disliked = Dislike.objects.filter(user_id=user.pk).values("song_id")
-        songs = songs.exclude(pk__in=disliked)
-    likes = Like.objects.filter(song=OuterRef("pk")).order_by().values("song")
-    plays = Play.objects.filter(song=OuterRef("pk"), skipped=False).order_by().values("song")
-    # One IN over a UNION ALL, not an OR of two INs: the planner can then start from the liked
-    # and played songs and reach each through its key, instead of scanning every song.
-    liked_or_played = (
-        Like.objects.order_by()
-        .values("song_id")
-        .union(Play.objects.filter(skipped=False).order_by().values("song_id"), all=True)
-    )
-    popular = list(
-        songs.filter(pk__in=liked_or_played)
-        .annotate(
-            like_count=Coalesce(Subquery(likes.annotate(n=Count("pk")).values("n")), 0),
-            play_count=Coalesce(Subquery(plays.annotate(n=Count("pk")).values("n")), 0),
-        )
-        .order_by(_POPULARITY.desc(), "-like_count", "-created_at", "-id")[:limit]
-    )
-    recent = list(songs.order_by("-created_at", "-id")[:limit])
-    items = [
-        Recommendation(
-            song=song,
-            score=float(song.like_count + song.play_count),  # type: ignore[attr-defined]
-            similarity=None,
-            reason=_popular_reason(song.like_count, song.play_count),  # type: ignore[attr-defined]
-        )
-        for song in popular
-    ]
-    shown = {song.pk for song in popular}
-    items += [
-        Recommendation(song=song, score=0.0, similarity=None, reason="new in the library")
-        for song in recent
-        if song.pk not in shown
-    ]
+    """The most liked and played songs the user may see, then the newest; one query."""
+    statement, params = cold_start_sql(user=user, version_id=version.pk, limit=limit)
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        rows = cursor.fetchall()
+    items = []
+    shown: set[int] = set()
+    for likes, plays, *song_values in rows:
+        song = song_from_values(song_values)
+        if song.pk in shown:
+            continue
+        shown.add(song.pk)
+        if likes is None:  # the newest songs come after the popular ones
+            items.append(
+                Recommendation(song=song, score=0.0, similarity=None, reason="new in the library")
+            )
+        else:
+            items.append(
+                Recommendation(
+                    song=song,
+                    score=float(likes + plays),
+                    similarity=None,
+                    reason=_popular_reason(likes, plays),
+                )
+            )
     return ForYou(items=items[:limit], cold_start=True, explanation=COLD_START_EXPLANATION)
 
 
