@@ -75,6 +75,7 @@ GENRES = [
     "jazz", "metal", "pop", "reggae", "rock",
 ]  # fmt: skip
 CHUNK = 100_000
+TAGS = 50  # musicnn's Million Song Dataset tags
 INDEX_NAME = "analysis_embedding_hnsw"
 
 
@@ -164,10 +165,15 @@ def copy_rows(
     return rows.tobytes()
 
 
-def genre_profiles(rng: np.random.Generator, clusters: int) -> list[tuple[int, str, str, float]]:
-    """Per cluster: stored genre probabilities, concentrated on one genre, as the model gives."""
+def genre_profiles(
+    rng: np.random.Generator, clusters: int
+) -> list[tuple[int, str, str, float, str]]:
+    """Per cluster: stored genre probabilities, concentrated on one genre, as the model gives,
+    and 50 tag scores as musicnn's (a few clear ones, the rest faint), so that reading and
+    comparing tags costs what it does in a real library."""
     profiles = []
     for cluster in range(clusters):
+        tag_scores = rng.beta(0.3, 3.0, size=TAGS)
         alpha = np.full(len(GENRES), 0.3)
         alpha[cluster % len(GENRES)] = 6.0
         probabilities = rng.dirichlet(alpha)
@@ -175,7 +181,8 @@ def genre_profiles(rng: np.random.Generator, clusters: int) -> list[tuple[int, s
         as_json = json.dumps(
             {g: round(float(p), 4) for g, p in zip(GENRES, probabilities, strict=True)}
         )
-        profiles.append((cluster, as_json, GENRES[top], float(probabilities[top])))
+        tags = json.dumps({f"tag {i:02d}": round(float(v), 4) for i, v in enumerate(tag_scores)})
+        profiles.append((cluster, as_json, GENRES[top], float(probabilities[top]), tags))
     return profiles
 
 
@@ -216,11 +223,11 @@ def load_library(
     )
     conn.execute(
         "CREATE TEMPORARY TABLE bench_profiles "
-        "(cluster int PRIMARY KEY, probabilities jsonb, genre text, confidence float)"
+        "(cluster int PRIMARY KEY, probabilities jsonb, genre text, confidence float, tags jsonb)"
     )
     with conn.cursor() as cursor:
         cursor.executemany(
-            "INSERT INTO bench_profiles VALUES (%s, %s, %s, %s)",
+            "INSERT INTO bench_profiles VALUES (%s, %s, %s, %s, %s)",
             genre_profiles(rng, args.clusters),
         )
         copy_sql = "COPY bench_vectors FROM STDIN (FORMAT BINARY)"
@@ -241,7 +248,7 @@ def load_library(
             song_id, model_version_id, probabilities, predicted_genre, confidence, embedding,
             tags, segment_count, is_unsure, is_not_music, created_at)
         SELECT v.song_id, v.version_id, p.probabilities, p.genre, p.confidence, v.embedding,
-               '{}', 10, false, false, now()
+               p.tags, 10, false, false, now()
         FROM bench_vectors v JOIN bench_profiles p USING (cluster)
         """
     )

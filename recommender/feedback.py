@@ -16,13 +16,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from django.db.models import Exists, OuterRef
-from django.db.models.expressions import RawSQL
+from django.db import connection
 
-from classifier.models import Analysis, ModelVersion
-from library.models import Dislike, Play
+from classifier.models import ModelVersion
 from library.selectors import User
 from library.selectors_listening import RECENT_SKIPS
+from recommender.search import ANALYSES, DISLIKES, PLAYS, vector_from_bytes
 
 # Cosine similarity from which a song counts as a close neighbour of a disliked one.
 NEIGHBOUR_SIMILARITY = 0.75
@@ -69,22 +68,21 @@ def aversion_for_user(*, user: User | None, version: ModelVersion | int) -> Aver
     """
     if user is None or not user.is_authenticated:
         return Aversion()
-    songs = RawSQL(  # noqa: S611 - table names from the models; the values are parameters
-        f"SELECT song_id FROM {Dislike._meta.db_table} WHERE user_id = %s"  # noqa: S608
-        f" UNION ALL (SELECT song_id FROM {Play._meta.db_table} WHERE user_id = %s AND skipped"
-        " ORDER BY started_at DESC LIMIT %s)",
-        (user.pk, user.pk, RECENT_SKIPS),
-    )
-    rows = list(
-        Analysis.objects.filter(model_version=version, song_id__in=songs)
-        .annotate(
-            disliked=Exists(Dislike.objects.filter(user_id=user.pk, song_id=OuterRef("song_id")))
+    version_id = version if isinstance(version, int) else version.pk
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT a.song_id, vector_send(a.embedding),"  # noqa: S608 - names from the models
+            f" EXISTS (SELECT FROM {DISLIKES} d WHERE d.user_id = %s AND d.song_id = a.song_id)"
+            f" FROM {ANALYSES} a WHERE a.model_version_id = %s AND a.song_id IN"
+            f" (SELECT song_id FROM {DISLIKES} WHERE user_id = %s UNION ALL"
+            f" (SELECT song_id FROM {PLAYS} WHERE user_id = %s AND skipped"
+            " ORDER BY started_at DESC LIMIT %s))",
+            [user.pk, version_id, user.pk, user.pk, RECENT_SKIPS],
         )
-        .values_list("song_id", "embedding", "disliked")
-    )
+        rows = cursor.fetchall()
     if not rows:
         return Aversion()
-    vectors = np.stack([np.asarray(embedding, dtype=np.float64) for _, embedding, _ in rows])
+    vectors = np.stack([vector_from_bytes(embedding) for _, embedding, _ in rows])
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
     return Aversion(
         excluded=frozenset(song_id for song_id, _, disliked in rows if disliked),
