@@ -64,7 +64,8 @@ def aversion_for_user(*, user: User | None, version: ModelVersion | int) -> Aver
 
     The song ids come from one IN (… UNION ALL …) subquery, so that PostgreSQL reads the
     analyses through their (song, version) index; two IN subqueries joined by OR would make it
-    scan every analysis of the version.
+    scan every analysis of the version. Raw SQL with vectors as bytes, as the searches it steers
+    (recommender.search): For you runs it on every home page.
     """
     if user is None or not user.is_authenticated:
         return Aversion()
