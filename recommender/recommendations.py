@@ -55,6 +55,7 @@ from recommender.search import (
     for_you_sql,
     hnsw_search,
     similar_sql,
+    taste_tags_sql,
     tastes_sql,
 )
 
@@ -221,8 +222,8 @@ def song_list_for_you(
     """Songs for `user` from what they liked and played, varied; popular ones before either.
 
     Never a song the user liked, played through, disliked or uploaded, nor one they may not see.
-    Queries: 3 (the tastes, the aversion, the search; 2 at cold start), plus the one of
-    ``model_version_serving`` when `version` is not given.
+    Queries: 4 (the tastes, the aversion, the search, the tags of the tastes the reasons name; 2
+    at cold start), plus the one of ``model_version_serving`` when `version` is not given.
     """
     version = version or model_version_serving()
     if version is None:
@@ -250,29 +251,41 @@ def song_list_for_you(
         per_point=per_taste,
         exclude_files=[row.sha256 for row in tasted],
     )
-    with hnsw_search(ef_search=max(HNSW_EF_SEARCH, per_taste)), connection.cursor() as cursor:
+    # The connection's search breadth, however many tastes share the candidates: the iterative
+    # scan fills each taste's LIMIT anyway, and the number of queries stays the same.
+    with connection.cursor() as cursor:
         cursor.execute(statement, params)
         found = [Neighbour.from_row(row) for row in cursor.fetchall()]
 
     found = [row for row in found if row.song_id not in aversion.excluded]
     picks = _pick_diverse(
         candidates=_unique_songs(found),
-        liked=tasted,
-        liked_count=len(liked),
         liked_embeddings=liked_embeddings,
         aversion=aversion,
         limit=limit,
     )
+    # Tags only for the liked songs the reasons name: 200 rows of them cost more than a query.
+    sources = {tasted[source].song_id: tasted[source] for _, _, _, source in picks}
+    statement, params = taste_tags_sql(version_id=version.pk, song_ids=list(sources))
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        for song_id, tags in cursor.fetchall():
+            sources[song_id].tags_json = tags
     return ForYou(
         items=[
             Recommendation(
                 song=pick.song,
                 score=score,
                 similarity=similarity,
-                reason=reason,
+                reason=reason_naming(
+                    title=tasted[source].title,
+                    seed=tasted[source],
+                    item=pick,
+                    verb="because you liked" if source < len(liked) else "because you played",
+                ),
                 genre=pick.predicted_genre,
             )
-            for pick, score, similarity, reason in picks
+            for pick, score, similarity, source in picks
         ],
         cold_start=False,
         explanation=_for_you_explanation(liked=len(liked), played=len(played), limit=limit),
@@ -309,16 +322,13 @@ def _unique_songs(rows: Sequence[Neighbour]) -> list[Neighbour]:
 def _pick_diverse(
     *,
     candidates: list[Neighbour],
-    liked: list[Neighbour],
-    liked_count: int,
     liked_embeddings: np.ndarray,
     aversion: Aversion,
     limit: int,
-) -> list[tuple[Neighbour, float, float, str]]:
+) -> list[tuple[Neighbour, float, float, int]]:
     """Maximal marginal relevance over `candidates`, at most MAX_GENRE_SHARE of a genre while
-    other genres have candidates: each pick with its score, its similarity to the song it is
-    like and a reason naming that song (the first `liked_count` of `liked` were liked, the others
-    played)."""
+    other genres have candidates: each pick with its score, and its similarity to the song of
+    `liked` it is closest to, and that song's index."""
     if not candidates:
         return []
     embeddings = np.stack([candidate.embedding for candidate in candidates])
@@ -333,7 +343,7 @@ def _pick_diverse(
     genres = np.array([a.predicted_genre for a in candidates])
     cap = max(1, math.ceil(limit * MAX_GENRE_SHARE))
     picked_per_genre: dict[str, int] = {}
-    picks: list[tuple[Neighbour, float, float, str]] = []
+    picks: list[tuple[Neighbour, float, float, int]] = []
     while len(picks) < limit and available.any():
         mmr = MMR_LAMBDA * relevance - (1.0 - MMR_LAMBDA) * redundancy
         mmr[~available] = -np.inf
@@ -348,16 +358,7 @@ def _pick_diverse(
             picked_per_genre.get(analysis.predicted_genre, 0) + 1
         )
         source = int(closest[best])
-        verb = "because you liked" if source < liked_count else "because you played"
-        seed = liked[source]
-        picks.append(
-            (
-                analysis,
-                float(mmr[best]),
-                float(to_liked[best, source]),
-                reason_naming(title=seed.title, seed=seed, item=analysis, verb=verb),
-            )
-        )
+        picks.append((analysis, float(mmr[best]), float(to_liked[best, source]), source))
     return picks
 
 

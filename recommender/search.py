@@ -44,7 +44,7 @@ DISLIKES = Dislike._meta.db_table
 
 # What a search row carries, in this order (see Neighbour.from_row), then maybe the whole song.
 _COLUMNS = (
-    "a.song_id, {distance}, a.predicted_genre, s.sha256, {probabilities}, a.tags::text,"
+    "a.song_id, {distance}, a.predicted_genre, s.sha256, {probabilities}, {tags},"
     " {embedding}, s.title"
 )
 _FIELDS = 8
@@ -187,10 +187,16 @@ class Neighbour:
 
 
 def columns(
-    *, distance: str, probabilities: bool = False, embedding: bool = False, songs: bool = False
+    *,
+    distance: str,
+    probabilities: bool = False,
+    embedding: bool = False,
+    songs: bool = False,
+    tags: bool = True,
 ) -> str:
     return _COLUMNS.format(
         distance=distance,
+        tags="a.tags::text" if tags else "NULL::text",
         probabilities="a.probabilities::text" if probabilities else "NULL::text",
         embedding="vector_send(a.embedding)" if embedding else "NULL::bytea",
     ) + (", " + song_columns_sql(alias="s") if songs else "")
@@ -243,15 +249,16 @@ def similar_sql(
 
 def tastes_sql(*, user: User, version_id: int, limit: int) -> tuple[str, list[Any]]:
     """The `limit` songs `user` liked last, then the `limit` they played through last and did
-    not like, recommendable, with embeddings; `distance` is 0 for a like, 1 for a play."""
+    not like, recommendable, with embeddings but no tags (``taste_tags_sql`` reads those of the
+    few a list names); `distance` is 0 for a like, 1 for a play."""
     recommendable, params = recommendable_sql(user=user, version_id=version_id)
     statement = (
-        f"(SELECT {columns(distance='0::float8', embedding=True)}"  # noqa: S608
+        f"(SELECT {columns(distance='0::float8', embedding=True, tags=False)}"  # noqa: S608
         f" FROM {LIKES} l JOIN {ANALYSES} a ON a.song_id = l.song_id"
         f" JOIN {SONGS} s ON s.id = l.song_id"
         f" WHERE l.user_id = %s AND {recommendable}"
         " ORDER BY l.created_at DESC, a.id DESC LIMIT %s)"
-        f" UNION ALL (SELECT {columns(distance='1::float8', embedding=True)}"
+        f" UNION ALL (SELECT {columns(distance='1::float8', embedding=True, tags=False)}"
         " FROM (SELECT song_id, max(started_at) AS last_played"
         f" FROM {PLAYS} WHERE user_id = %s AND NOT skipped GROUP BY song_id) p"
         f" JOIN {ANALYSES} a ON a.song_id = p.song_id JOIN {SONGS} s ON s.id = p.song_id"
@@ -260,6 +267,15 @@ def tastes_sql(*, user: User, version_id: int, limit: int) -> tuple[str, list[An
         " ORDER BY p.last_played DESC, a.id DESC LIMIT %s)"
     )
     return statement, [user.pk, *params, limit, user.pk, *params, user.pk, limit]
+
+
+def taste_tags_sql(*, version_id: int, song_ids: Sequence[int]) -> tuple[str, list[Any]]:
+    """The tags (as JSON text) of the analyses by the version of `song_ids`."""
+    return (
+        f"SELECT song_id, tags::text FROM {ANALYSES}"  # noqa: S608
+        " WHERE model_version_id = %s AND song_id = ANY(%s)",
+        [version_id, list(song_ids)],
+    )
 
 
 def for_you_sql(

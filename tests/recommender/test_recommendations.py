@@ -323,9 +323,9 @@ def test_for_you_takes_a_fixed_number_of_queries(
     like(make_user(), *songs[-3:])
 
     # 1 for the serving version, 1 for the likes and the songs played through, then the dislikes
-    # and skips, and the candidates with their songs (or, without likes, 1 for the popular and
-    # the newest songs).
-    with django_assert_num_queries(4 if liked_count else 3):
+    # and skips, the candidates with their songs, and the tags of the liked songs the reasons
+    # name (or, without likes, 1 for the popular and the newest songs).
+    with django_assert_num_queries(5 if liked_count else 3):
         items = song_list_for_you(user=user, limit=10).items
         assert len(titles(items)) == 10
 
