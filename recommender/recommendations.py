@@ -121,10 +121,6 @@ def _genre_weight() -> float:
     return weight
 
 
-def _genre_text(name: str) -> str:
-    return name.replace("-", " ").replace("_", " ")
-
-
 def song_list_similar(
     *,
     song: Song,

@@ -22,7 +22,7 @@ from functools import cached_property
 from typing import Any
 
 import numpy as np
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.backends.signals import connection_created
 from django.dispatch import receiver
 
@@ -53,15 +53,16 @@ _FIELDS = 8
 
 
 @receiver(connection_created, dispatch_uid="recommender.search.hnsw_session_settings")
-def hnsw_session_settings(sender: Any, connection: Any, **kwargs: Any) -> None:
+def hnsw_session_settings(sender: Any, **kwargs: Any) -> None:
     """Every new database connection searches HNSW_EF_SEARCH wide, iteratively (hnsw_search).
 
     Once per connection rather than per search: SET LOCAL needs a transaction, three more round
     trips around every search. A search that needs a wider one still sets it (hnsw_search).
     """
-    if connection.vendor != "postgresql":
+    opened = kwargs["connection"]  # the new one, not necessarily the default database's
+    if opened.vendor != "postgresql":
         return
-    with connection.cursor() as cursor:
+    with opened.cursor() as cursor:
         cursor.execute(
             "SELECT set_config('hnsw.ef_search', %s, false),"
             " set_config('hnsw.iterative_scan', 'relaxed_order', false)",
@@ -91,8 +92,6 @@ def hnsw_search(*, ef_search: int) -> Iterator[None]:
     if ef_search == HNSW_EF_SEARCH:
         yield
         return
-    from django.db import connection
-
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         cursor.execute(
             "SELECT set_config('hnsw.ef_search', %s, true),"
