@@ -121,6 +121,9 @@ def _genre_weight() -> float:
     return weight
 
 
+# --- similar songs --------------------------------------------------------------------------------
+
+
 def song_list_similar(
     *,
     song: Song,
@@ -183,6 +186,9 @@ def song_list_similar(
         )
         for score, similarity, candidate in picked
     ]
+
+
+# --- for you --------------------------------------------------------------------------------------
 
 
 def taste_vectors(embeddings: np.ndarray, *, max_tastes: int = MAX_TASTES) -> np.ndarray:
