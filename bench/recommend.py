@@ -412,12 +412,13 @@ def measure(*, size: int, ef_search: int, args: argparse.Namespace) -> dict[str,
                     plan = "\n".join(row[0] for row in cursor.fetchall())
                     assert INDEX_NAME in plan, f"the HNSW index is not used:\n{plan}"
                 cursor.execute(statement, params)
-                approximate = [(row[0], row[1]) for row in cursor.fetchall()[1:]]
+                # The seed's own row comes back too, as the selector reads it: not a candidate.
+                approximate = [(row[0], row[1]) for row in cursor.fetchall() if row[0] != seed]
             nearest = {song_id for song_id, _ in sorted(approximate, key=lambda r: r[1])[:limit]}
             with transaction.atomic(), connection.cursor() as cursor:
                 cursor.execute("SET LOCAL enable_indexscan = off")
                 cursor.execute(statement, params)
-                exact = [row[0] for row in cursor.fetchall()[1 : limit + 1]]
+                exact = [row[0] for row in cursor.fetchall() if row[0] != seed][:limit]
             recalls.append(len(nearest & set(exact)) / len(exact))
         fan, newcomer = (get_user_model().objects.get(pk=pk) for pk in (1, 2))
         timed(lambda _: song_list_for_you(user=fan, limit=limit, version=version), repeat=[0] * 5)

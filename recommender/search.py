@@ -63,11 +63,16 @@ def hnsw_session_settings(sender: Any, **kwargs: Any) -> None:
     if opened.vendor != "postgresql":
         return
     with opened.cursor() as cursor:
-        cursor.execute(
-            "SELECT set_config('hnsw.ef_search', %s, false),"
-            " set_config('hnsw.iterative_scan', 'relaxed_order', false)",
-            [str(HNSW_EF_SEARCH)],
-        )
+        _set_search(cursor, ef_search=HNSW_EF_SEARCH, local=False)
+
+
+def _set_search(cursor: Any, *, ef_search: int, local: bool) -> None:
+    """The HNSW breadth and iterative scan, for the session or (`local`) the transaction."""
+    cursor.execute(
+        "SELECT set_config('hnsw.ef_search', %s, %s),"
+        " set_config('hnsw.iterative_scan', 'relaxed_order', %s)",
+        [str(ef_search), local, local],
+    )
 
 
 @contextmanager
@@ -93,11 +98,7 @@ def hnsw_search(*, ef_search: int) -> Iterator[None]:
         yield
         return
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT set_config('hnsw.ef_search', %s, true),"
-            " set_config('hnsw.iterative_scan', 'relaxed_order', true)",
-            [str(ef_search)],
-        )
+        _set_search(cursor, ef_search=ef_search, local=True)
         yield
 
 
